@@ -1,0 +1,5 @@
+/**
+ * `logcluster/testing`: the deterministic doubles used by logcluster's own simulator, exported so
+ * embedders can test their code with them (seeded PRNG, simulated disk, simulated network).
+ */
+export { Prng } from '../prng.js';
