@@ -2,6 +2,7 @@
  * The typed events a ClusterManager (and its health monitor) emits. Listeners get one object
  * argument; every event carries the wall-clock time it was noticed.
  */
+import type { EventEmitter } from 'node:events';
 
 /** Why a node is considered down. */
 export type NodeDownReason =
@@ -67,3 +68,13 @@ export interface ClusterEventMap {
 
 /** Names of the typed events, for subscribers that forward all of them. */
 export const CLUSTER_EVENTS = ['node-down', 'node-up', 'leader-change', 'degraded', 'healthy'] as const;
+
+/** Re-emits every typed cluster event of `from` on `to` (the manager forwards its monitor's). */
+export function forwardClusterEvents(
+  from: EventEmitter<ClusterEventMap>,
+  to: EventEmitter<ClusterEventMap>,
+): void {
+  const source = from as EventEmitter;
+  const target = to as EventEmitter;
+  for (const name of CLUSTER_EVENTS) source.on(name, (event: unknown) => target.emit(name, event));
+}

@@ -5,6 +5,7 @@
  * noticed within about HEALTH_INTERVAL_MS + HEALTH_TIMEOUT_MS.
  */
 import { EventEmitter } from 'node:events';
+import { LogClusterError } from '../errors.js';
 import type { ClusterEventMap, NodeDownReason } from './events.js';
 
 /** Poll period: 4 probes a second per node keeps detection well under a second, cheaply. */
@@ -239,4 +240,26 @@ export function pickLeader(answers: ReadonlyMap<string, HealthReply>): { id: str
     for (const reply of answers.values()) best.term = Math.max(best.term, reply.term);
   }
   return best;
+}
+
+/** Poll period of waitForLeader: elections finish in ticks of ~50 ms. */
+export const LEADER_POLL_MS = 50;
+
+/**
+ * Polls until some node answers as leader; resolves its id, or throws START_TIMEOUT naming the
+ * wait after timeoutMs.
+ */
+export async function waitForLeader(monitor: HealthMonitor, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await monitor.poll();
+    const { id } = monitor.leader;
+    if (id !== null) return id;
+    if (Date.now() >= deadline) {
+      throw new LogClusterError('START_TIMEOUT', `no leader was elected within ${timeoutMs} ms`, {
+        timeoutMs,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+  }
 }

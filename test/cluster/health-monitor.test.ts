@@ -26,7 +26,7 @@ function setup() {
   const events: string[] = [];
   const names: (keyof ClusterEventMap)[] = ['node-down', 'node-up', 'leader-change', 'degraded', 'healthy'];
   for (const name of names) {
-    monitor.on(name, (event: Record<string, unknown>) => {
+    (monitor as import('node:events').EventEmitter).on(name, (event: Record<string, unknown>) => {
       const { at: _at, ...rest } = event;
       events.push(`${name} ${JSON.stringify(rest)}`);
     });

@@ -1,0 +1,80 @@
+/**
+ * How the manager talks to its nodes, all through LogClusterClient: one client over every node
+ * (writes go to the leader), one client per node for health probes (short timeout, no retries),
+ * and one client per rotation of the node list so reads start on a chosen healthy node and fail
+ * over to the next.
+ */
+import { LogClusterClient } from '../client/index.js';
+import { isLogClusterError } from '../errors.js';
+import type { ResolvedClusterConfig } from './config.js';
+import { HEALTH_TIMEOUT_MS, type HealthReply, type ProbeResult } from './health-monitor.js';
+
+/** The manager's clients. */
+export interface ClusterAccess {
+  /** Over every node, leader first once known. */
+  readonly client: LogClusterClient;
+  /** One /health probe of node `id`. Never rejects. */
+  probe(id: string): Promise<ProbeResult>;
+  /** A client that starts at the next of `healthyIds` in turn (all nodes when none is healthy). */
+  spread(healthyIds: readonly string[]): LogClusterClient;
+  close(): void;
+}
+
+/** Builds the clients for a configuration (token from the config). */
+export function createClusterAccess(config: ResolvedClusterConfig): ClusterAccess {
+  const urls = config.nodes.map((n) => n.url);
+  const token = config.token ?? undefined;
+  const client = new LogClusterClient({ nodes: urls, token });
+  const probes = new Map(
+    config.nodes.map((n) => [
+      n.id,
+      new LogClusterClient({ nodes: [n.url], token, timeoutMs: HEALTH_TIMEOUT_MS, retries: 0 }),
+    ]),
+  );
+  const rotations = new Map(
+    config.nodes.map((n, i) => [
+      n.id,
+      new LogClusterClient({ nodes: [...urls.slice(i), ...urls.slice(0, i)], token }),
+    ]),
+  );
+  let turn = 0;
+  return {
+    client,
+    probe: (id) => probeHealth(probes.get(id)!),
+    spread: (healthyIds) => {
+      if (healthyIds.length === 0) return client;
+      turn = (turn + 1) % healthyIds.length;
+      return rotations.get(healthyIds[turn]) ?? client;
+    },
+    close: () => {
+      for (const each of [client, ...probes.values(), ...rotations.values()]) each.close?.();
+    },
+  };
+}
+
+/** One health probe: the node's answer (200 or 503 with its body), or why there was none. */
+export async function probeHealth(client: LogClusterClient): Promise<ProbeResult> {
+  try {
+    const reply = (await client.health()) as unknown as HealthReply;
+    return { ok: true, reply };
+  } catch (error) {
+    if (isLogClusterError(error)) {
+      const body = error.details as Partial<HealthReply>;
+      if (typeof body.role === 'string' && typeof body.term === 'number') {
+        return {
+          ok: true,
+          reply: {
+            status: 'unhealthy',
+            leader_id: null,
+            commit_index: 0,
+            applied_index: 0,
+            ...body,
+          } as HealthReply,
+        };
+      }
+      if (error.code === 'TIMEOUT') return { ok: false, reason: 'timeout', detail: error.message };
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: /timed? ?out|abort/i.test(detail) ? 'timeout' : 'unreachable', detail };
+  }
+}
