@@ -74,7 +74,13 @@ export interface RandomSource {
 }
 
 /** Why a proposal or read was refused. Never silent: the caller always learns one of these. */
-export type RefusalReason = 'not-leader' | 'transfer-in-progress' | 'window-full' | 'config-change-pending';
+export type RefusalReason =
+  | 'not-leader'
+  | 'transfer-in-progress'
+  | 'window-full'
+  | 'config-change-pending'
+  /** The request can never succeed as asked (remove the last voter, transfer to a non-voter). */
+  | 'invalid-request';
 
 /** The answer to propose/readIndex/proposeConfigChange: accepted (with where) or refused (with why). */
 export type ProposeResult =
@@ -85,6 +91,13 @@ export type ProposeResult =
 export interface ReadState {
   readonly context: string;
   readonly index: number;
+}
+
+/** A pending read that failed: retry it (at `leaderId` when known). */
+export interface ReadRefusal {
+  readonly context: string;
+  readonly reason: RefusalReason;
+  readonly leaderId: NodeId | null;
 }
 
 interface MessageBase {
@@ -115,7 +128,13 @@ export type Message =
       readonly success: boolean;
       /** On success: the last index now matching the leader. On failure: the rejected prevIndex. */
       readonly index: number;
-      /** On failure: hints for fast backtracking (the follower's term at hintIndex, and where that term starts). */
+      /**
+       * On failure, the fast-backtracking hint: the last index <= min(prevIndex, follower's last
+       * index) whose term is <= the rejected prevTerm, and that term (0 when unknown). Every entry of
+       * the follower after hintIndex is known not to match, so the leader next probes at the last
+       * index <= hintIndex whose term is <= hintTerm in its own log (one round trip per term skipped
+       * on both sides, not one per entry). 0/0 on success.
+       */
       readonly hintIndex: number;
       readonly hintTerm: number;
     })
@@ -129,6 +148,8 @@ export type Message =
       readonly context: string;
       /** The confirmed read index, or -1 when the leader refused (then `reason` says why). */
       readonly index: number;
+      /** Why the read was refused; null when index >= 0. */
+      readonly reason: RefusalReason | null;
     });
 
 /** The type tag of a Message. */
@@ -141,7 +162,8 @@ export type MessageType = Message['type'];
  *   2. only THEN send `messages`;
  *   3. apply `committed` in order (they are always already persisted), and serve `readStates`
  *      once the applied index reaches theirs;
- *   4. call `advance(ready)`.
+ *   4. call `advance(ready)` — before asking for the next Ready (step/tick/propose may be called
+ *      in between, e.g. while an asynchronous fsync is in flight).
  * Sending a message before its Ready was persisted can lose acknowledged writes or elect two
  * leaders in one term (the simulator has a planted bug that does exactly this).
  */
@@ -152,6 +174,12 @@ export interface Ready {
   readonly messages: readonly Message[];
   readonly committed: readonly Entry[];
   readonly readStates: readonly ReadState[];
+  /**
+   * Reads accepted earlier (readIndex answered `pending`) that will never get a ReadState: the
+   * leader lost leadership or refused them. Optional only so hand-built Ready values stay valid;
+   * the core always sets it.
+   */
+  readonly readRefusals?: readonly ReadRefusal[];
   /** True when entries or a changed term/vote must be fsynced before the messages go out. */
   readonly mustSync: boolean;
 }

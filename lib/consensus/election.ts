@@ -1,0 +1,70 @@
+/**
+ * Elections: PreVote polls (§9.6), real campaigns, vote granting (§5.2, §5.4.1) and tallying.
+ * Any node answers vote requests on term and log alone, whatever its own config says
+ * (dissertation §4.2.3): only the candidate's config decides whose votes count, so a learner
+ * that has not yet seen its promotion can still help elect a leader.
+ */
+import { becomeLeader } from './leader.js';
+import { voteResult } from './quorum.js';
+import { becomeCandidate, becomeFollower, becomePreCandidate } from './roles.js';
+import type { RaftState } from './state.js';
+import type { Message } from './types.js';
+
+/** Starts an election if this node may: by PreVote first, or straight away for a transfer. */
+export function hup(r: RaftState, transfer = false): void {
+  if (r.role === 'leader' || !r.promotable()) return;
+  campaign(r, r.opts.preVote && !transfer ? 'pre-vote' : 'vote', transfer);
+}
+
+function campaign(r: RaftState, kind: 'pre-vote' | 'vote', transfer: boolean): void {
+  if (kind === 'pre-vote') becomePreCandidate(r);
+  else becomeCandidate(r);
+  const voteTerm = kind === 'pre-vote' ? r.term + 1 : r.term;
+  r.votes.set(r.id, true);
+  if (voteResult(r.config().voters, r.votes) === 'won') {
+    if (kind === 'pre-vote') campaign(r, 'vote', false);
+    else becomeLeader(r);
+    return;
+  }
+  const lastIndex = r.log.lastIndex();
+  const lastTerm = r.log.lastTerm();
+  for (const to of r.config().voters) {
+    if (to === r.id) continue;
+    r.send({ type: kind, from: r.id, to, term: voteTerm, lastIndex, lastTerm, transfer });
+  }
+}
+
+/** Answers a (pre-)vote request whose term is not stale (step checked it and the lease). */
+export function handleVoteRequest(r: RaftState, m: Extract<Message, { type: 'vote' | 'pre-vote' }>): void {
+  const canVote =
+    r.vote === m.from || (r.vote === null && r.lead === null) || (m.type === 'pre-vote' && m.term > r.term);
+  const upToDate = r.opts.bugs.voteWithoutLogCheck === true || r.log.isUpToDate(m.lastIndex, m.lastTerm);
+  const type = m.type === 'vote' ? 'vote-response' : 'pre-vote-response';
+  if (canVote && upToDate) {
+    // A granted pre-vote answers in the polled term, so the pre-candidate can tell it from stale ones.
+    r.send({ type, from: r.id, to: m.from, term: m.term, granted: true });
+    if (m.type === 'vote') {
+      r.electionElapsed = 0;
+      r.vote = m.from;
+    }
+  } else {
+    r.send({ type, from: r.id, to: m.from, term: r.term, granted: false });
+  }
+}
+
+/** Counts a (pre-)vote answer; wins, loses, or keeps waiting. */
+export function handleVoteResponse(
+  r: RaftState,
+  m: Extract<Message, { type: 'vote-response' | 'pre-vote-response' }>,
+): void {
+  const expected = r.role === 'pre-candidate' ? 'pre-vote-response' : 'vote-response';
+  if (m.type !== expected || r.votes.has(m.from)) return;
+  r.votes.set(m.from, m.granted);
+  const result = voteResult(r.config().voters, r.votes);
+  if (result === 'won') {
+    if (r.role === 'pre-candidate') campaign(r, 'vote', false);
+    else becomeLeader(r);
+  } else if (result === 'lost') {
+    becomeFollower(r, r.term, null);
+  }
+}
