@@ -40,10 +40,10 @@ export const FRAME_HEADER_BYTES = 4;
 export const PEER_STRING_BYTES_MAX = 1024;
 
 /**
- * Largest magnitude of an integer on the wire (2^52). Zigzag-encoded it stays a safe integer;
- * terms and indexes never come near it.
+ * Largest magnitude of an integer on the wire (2^52 - 1): zigzag-encoded it stays a safe integer,
+ * and terms and indexes never come near it.
  */
-export const WIRE_INTEGER_MAX = 2 ** 52;
+export const WIRE_INTEGER_MAX = 2 ** 52 - 1;
 
 const MESSAGE_TAGS: Readonly<Record<MessageType, number>> = {
   vote: 1,
