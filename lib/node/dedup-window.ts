@@ -1,0 +1,138 @@
+/**
+ * The idempotency window: which client ids were applied recently, and at which index. Decided at
+ * apply time from replicated data only — the entries' own accept clocks, never the local clock —
+ * so every replica calls the same entries duplicates. Bounded by count and by age; a retry that
+ * arrives after its first copy left the window is stored again (docs/api.md says so).
+ */
+
+import { assert } from '../assert.js';
+
+/** Ids remembered: ~100 bytes each (10 MB); covers ~100 s of retries at 1,000 writes/s. */
+export const DEDUP_WINDOW_ENTRIES_MAX = 100_000;
+
+/** Age after which an id is forgotten: a day covers clients that buffer across an outage. */
+export const DEDUP_WINDOW_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** Where the first copy of an id was stored. */
+export interface DedupHit {
+  readonly index: number;
+  readonly term: number;
+}
+
+interface WindowState {
+  readonly v: 1;
+  readonly clockMs: number;
+  readonly ids: string[];
+  readonly index: number[];
+  readonly term: number[];
+  readonly at: number[];
+}
+
+/**
+ * A ring of (id, index, term, acceptedAtMs) in apply order plus a map id -> ring slot. The window's
+ * clock is the highest accept time applied so far, so age eviction is deterministic.
+ */
+export class DedupWindow {
+  readonly entriesMax: number;
+  readonly ageMs: number;
+  #slotById = new Map<string, number>();
+  #ids: string[] = [];
+  #index: number[] = [];
+  #term: number[] = [];
+  #at: number[] = [];
+  #head = 0;
+  #size = 0;
+  #clockMs = 0;
+
+  constructor(entriesMax = DEDUP_WINDOW_ENTRIES_MAX, ageMs = DEDUP_WINDOW_AGE_MS) {
+    assert(Number.isSafeInteger(entriesMax) && entriesMax > 0, 'the dedup window holds at least one id');
+    assert(ageMs > 0, 'the dedup window has a positive age');
+    this.entriesMax = entriesMax;
+    this.ageMs = ageMs;
+  }
+
+  /** Ids currently remembered. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The window's clock: the highest accept time seen (epoch ms). */
+  get clockMs(): number {
+    return this.#clockMs;
+  }
+
+  /**
+   * Advances the window's clock to `acceptedAtMs` (if later), forgets what aged out, and returns
+   * the first copy of `id` if it is still remembered.
+   */
+  check(id: string, acceptedAtMs: number): DedupHit | undefined {
+    if (acceptedAtMs > this.#clockMs) {
+      this.#clockMs = acceptedAtMs;
+      this.#evictOlderThan(acceptedAtMs - this.ageMs);
+    }
+    const slot = this.#slotById.get(id);
+    return slot === undefined ? undefined : { index: this.#index[slot], term: this.#term[slot] };
+  }
+
+  /** Only the lookup: no clock movement (reads use it to tell COMPACTED from NOT_FOUND). */
+  peek(id: string): DedupHit | undefined {
+    const slot = this.#slotById.get(id);
+    return slot === undefined ? undefined : { index: this.#index[slot], term: this.#term[slot] };
+  }
+
+  /** Remembers a first copy; call after check() returned undefined for the same id. */
+  add(id: string, index: number, term: number, acceptedAtMs: number): void {
+    assert(!this.#slotById.has(id), 'an id is added to the dedup window once');
+    if (this.#size === this.entriesMax) this.#evictHead();
+    const slot = (this.#head + this.#size) % this.entriesMax;
+    this.#ids[slot] = id;
+    this.#index[slot] = index;
+    this.#term[slot] = term;
+    this.#at[slot] = acceptedAtMs;
+    this.#slotById.set(id, slot);
+    this.#size++;
+  }
+
+  #evictOlderThan(cutoffMs: number): void {
+    while (this.#size > 0 && this.#at[this.#head] < cutoffMs) this.#evictHead();
+  }
+
+  #evictHead(): void {
+    this.#slotById.delete(this.#ids[this.#head]);
+    this.#ids[this.#head] = '';
+    this.#head = (this.#head + 1) % this.entriesMax;
+    this.#size--;
+  }
+
+  /** The window as bytes (JSON), oldest first: part of the state machine's snapshot. */
+  encode(): Uint8Array {
+    const state: WindowState = { v: 1, clockMs: this.#clockMs, ids: [], index: [], term: [], at: [] };
+    for (let i = 0; i < this.#size; i++) {
+      const slot = (this.#head + i) % this.entriesMax;
+      state.ids.push(this.#ids[slot]);
+      state.index.push(this.#index[slot]);
+      state.term.push(this.#term[slot]);
+      state.at.push(this.#at[slot]);
+    }
+    return Buffer.from(JSON.stringify(state), 'utf8');
+  }
+
+  /** Replaces the window with one encode() produced (possibly on another replica). */
+  restore(bytes: Uint8Array): void {
+    const state = JSON.parse(Buffer.from(bytes).toString('utf8')) as WindowState;
+    assert(state.v === 1 && Array.isArray(state.ids), 'a dedup window snapshot has version 1');
+    this.#slotById.clear();
+    this.#ids = [];
+    this.#index = [];
+    this.#term = [];
+    this.#at = [];
+    this.#head = 0;
+    this.#size = 0;
+    this.#clockMs = state.clockMs;
+    for (let i = 0; i < state.ids.length; i++) {
+      if (this.#slotById.has(state.ids[i])) continue;
+      this.add(state.ids[i], state.index[i], state.term[i], state.at[i]);
+    }
+    this.#evictOlderThan(this.#clockMs - this.ageMs);
+  }
+}
