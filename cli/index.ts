@@ -1,26 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `logcluster` command. Until the CLI issue lands this prints its help and the version.
+ * The `logcluster` executable (package.json "bin"). Everything lives in main.ts; this file only
+ * runs it and sets the exit code.
  */
-import { readFileSync } from 'node:fs';
+import { main } from './main.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
-
-const HELP = `logcluster ${pkg.version} — a replicated, durable log store
-
-Usage: logcluster <command> [options]
-
-Commands (in progress):
-  start        start a local cluster
-  --help       show this help
-  --version    show the version
-`;
-
-const arg = process.argv[2];
-if (arg === '--version' || arg === '-v') {
-  process.stdout.write(`${pkg.version}\n`);
-} else {
-  process.stdout.write(HELP);
-}
+process.exitCode = await main(process.argv.slice(2));

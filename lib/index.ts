@@ -2,5 +2,55 @@
  * logcluster's public API. The CLI (cli/) imports only from here.
  */
 
+// --- cluster: configuration, ClusterManager, detached clusters (lib/cluster) ---
+export type { ClusterAccess, ProbeNodesOptions } from './cluster/cluster-access.js';
+export { probeNodes } from './cluster/cluster-access.js';
+export type {
+  ClusterManagerOptions,
+  ClusterMode,
+  ClusterStatus,
+  ManagedNodeStatus,
+} from './cluster/cluster-manager.js';
+export { ClusterManager, START_TIMEOUT_MS_DEFAULT } from './cluster/cluster-manager.js';
+export type {
+  ClusterConfigInput,
+  ClusterNodeSpec,
+  FsyncPolicy,
+  ResolvedClusterConfig,
+  ResolvedNodeSpec,
+  RetentionConfig,
+} from './cluster/config.js';
+export { FSYNC_POLICIES, NODES_MAX, resolveClusterConfig } from './cluster/config.js';
+export type { LoadConfigOptions } from './cluster/config-load.js';
+export {
+  CONFIG_ENV_VARS,
+  CONFIG_FILE_NAME,
+  CONFIG_PATH_ENV_VAR,
+  loadClusterConfig,
+} from './cluster/config-load.js';
+export type { DetachedStartOptions, FailMode, RecordedNodeStatus } from './cluster/detached-cluster.js';
+export { assertNotRunning, DetachedCluster } from './cluster/detached-cluster.js';
+export type {
+  ClusterEventMap,
+  DegradedEvent,
+  HealthyEvent,
+  LeaderChangeEvent,
+  NodeDownEvent,
+  NodeDownReason,
+  NodeUpEvent,
+} from './cluster/events.js';
+export { CLUSTER_EVENTS } from './cluster/events.js';
+export type { HealthReply, NodeView, ProbeResult } from './cluster/health-monitor.js';
+export { HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS } from './cluster/health-monitor.js';
+export type { IsolateDirection } from './cluster/ipc.js';
+export type { NodeState } from './cluster/node-handle.js';
+export { findFreePortRange } from './cluster/preflight.js';
+export type { ClusterState, RecordedNode } from './cluster/state-file.js';
+export {
+  readClusterState,
+  removeClusterState,
+  stateFilePath,
+  writeClusterState,
+} from './cluster/state-file.js';
 export type { ErrorCode, ErrorSpec } from './errors.js';
 export { ERRORS, EXIT, isLogClusterError, LogClusterError } from './errors.js';

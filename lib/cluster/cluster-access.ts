@@ -78,3 +78,22 @@ export async function probeHealth(client: LogClusterClient): Promise<ProbeResult
     return { ok: false, reason: /timed? ?out|abort/i.test(detail) ? 'timeout' : 'unreachable', detail };
   }
 }
+
+/** Options of probeNodes. */
+export interface ProbeNodesOptions {
+  readonly token?: string;
+  /** Default HEALTH_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
+}
+
+/** One /health probe of each URL, in order (for status tools that hold no ClusterManager). */
+export async function probeNodes(urls: readonly string[], options: ProbeNodesOptions = {}): Promise<ProbeResult[]> {
+  const clients = urls.map(
+    (url) => new LogClusterClient({ nodes: [url], token: options.token, timeoutMs: options.timeoutMs ?? HEALTH_TIMEOUT_MS, retries: 0 }),
+  );
+  try {
+    return await Promise.all(clients.map((c) => probeHealth(c)));
+  } finally {
+    for (const c of clients) c.close?.();
+  }
+}
