@@ -91,7 +91,10 @@ test('leader lease: a follower that heard from the leader recently ignores a vot
   c.isolate('b');
   c.raft('c').step({ ...vote, transfer: true });
   t.is(c.raft('c').status().term, term + 1);
-  const granted = c.raft('c').ready().messages.find((m) => m.type === 'vote-response');
+  const granted = c
+    .raft('c')
+    .ready()
+    .messages.find((m) => m.type === 'vote-response');
   t.true(granted?.type === 'vote-response' && granted.granted);
 });
 

@@ -9,7 +9,12 @@ import type { Entry } from '../../lib/consensus/types.js';
 import { enc, TestCluster } from './helpers/cluster.js';
 
 const S = ['s1', 's2', 's3', 's4', 's5'];
-const e = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: enc(`i${index}t${term}`) });
+const e = (index: number, term: number): Entry => ({
+  index,
+  term,
+  type: 'normal',
+  data: enc(`i${index}t${term}`),
+});
 
 /** State (b) of Figure 8 then (c): s1 leads term 4 and gets 2:2 onto s3 and s4 but nothing newer anywhere. */
 function figure8(bugs: PlantedBugs = {}): TestCluster {
@@ -30,7 +35,11 @@ function figure8(bugs: PlantedBugs = {}): TestCluster {
   }
   // No follower accepts anything of term 4 (appends it would reject still pass, so s1 backtracks).
   c.filter = (m) =>
-    !(m.type === 'append' && m.entries.some((x) => x.term === 4) && c.node(m.to).storage.term(m.prevIndex) === m.prevTerm);
+    !(
+      m.type === 'append' &&
+      m.entries.some((x) => x.term === 4) &&
+      c.node(m.to).storage.term(m.prevIndex) === m.prevTerm
+    );
   c.isolate('s5'); // down in the paper's state (c)
   c.elect('s1');
   return c;
@@ -74,5 +83,9 @@ test('planted bug commitPreviousTerm: the old-term entry commits by counting and
   c.deliverAll();
   c.elect('s5');
   c.tick(3);
-  t.deepEqual(c.appliedData('s5'), ['i1t1', 'i2t3'], 'a later leader applies a different entry at the same index');
+  t.deepEqual(
+    c.appliedData('s5'),
+    ['i1t1', 'i2t3'],
+    'a later leader applies a different entry at the same index',
+  );
 });

@@ -60,7 +60,12 @@ test('config entries in storage are replayed at restart and truncation reverts t
     type: 'config',
     data: encodeConfigChange({ kind: 'add-learner', node: 'x' }),
   });
-  const noop = (index: number, term: number): Entry => ({ index, term, type: 'noop', data: new Uint8Array() });
+  const noop = (index: number, term: number): Entry => ({
+    index,
+    term,
+    type: 'noop',
+    data: new Uint8Array(),
+  });
   c.node('c').storage.append([noop(1, 1), cfg(2, 1)]);
   c.node('c').storage.hard = { term: 1, vote: null, commit: 1 };
   for (const id of ['a', 'b']) {

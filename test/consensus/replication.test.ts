@@ -36,7 +36,9 @@ test('batching: many proposals between two Readies leave in one append per follo
   for (let i = 0; i < 100; i++) c.propose('a', `p${i}`);
   const before = c.delivered.length;
   c.deliverAll();
-  const appends = c.delivered.slice(before).filter((m) => m.type === 'append' && m.to === 'b' && m.entries.length > 0);
+  const appends = c.delivered
+    .slice(before)
+    .filter((m) => m.type === 'append' && m.to === 'b' && m.entries.length > 0);
   t.is(appends.length, 1);
   t.is(appends[0].type === 'append' ? appends[0].entries.length : 0, 100);
   t.is(c.appliedData('b').length, 100);
@@ -48,7 +50,8 @@ test('maxAppendBytes bounds the entries one append carries', (t) => {
   c.propose('a', ...Array.from({ length: 10 }, (_, i) => `${i}`.padStart(40, '.')));
   c.deliverAll();
   const appends = c.delivered.filter(
-    (m): m is Extract<Message, { type: 'append' }> => m.type === 'append' && m.to === 'b' && m.entries.length > 0,
+    (m): m is Extract<Message, { type: 'append' }> =>
+      m.type === 'append' && m.to === 'b' && m.entries.length > 0,
   );
   t.true(appends.length >= 4);
   for (const m of appends) t.true(m.entries.length <= 2, `${m.entries.length} entries of 40 bytes under 100`);
@@ -64,9 +67,14 @@ test('pipelining: at most maxInflightAppends appends are in flight; acks resume 
     c.propose('a', `p${i}`);
     c.deliverAll(); // one Ready per proposal: one append each while the window has room
   }
-  const toB = c.delivered.slice(before).filter((m) => m.type === 'append' && m.to === 'b' && m.entries.length > 0);
+  const toB = c.delivered
+    .slice(before)
+    .filter((m) => m.type === 'append' && m.to === 'b' && m.entries.length > 0);
   t.is(toB.length, 4, 'the window of 4 filled, then the leader waited');
-  const progressB = c.raft('a').status().progress.find((p) => p.id === 'b');
+  const progressB = c
+    .raft('a')
+    .status()
+    .progress.find((p) => p.id === 'b');
   t.is(progressB?.state, 'replicate');
   t.is(progressB?.inflight, 4);
   t.is(c.appliedData('a').length, 10, 'c alone completes the quorum');
@@ -106,7 +114,10 @@ test('a partitioned old leader accepts proposals that never commit and are trunc
   c.deliverAll();
   c.isolate('a');
   const orphans = ['o1', 'o2', 'o3'].map((p) => c.propose('a', p));
-  t.true(orphans.every((r) => r.ok), 'the old leader still accepts until CheckQuorum');
+  t.true(
+    orphans.every((r) => r.ok),
+    'the old leader still accepts until CheckQuorum',
+  );
   c.deliverAll();
   t.is(c.raft('a').status().commitIndex, 2);
   c.tick(40);
@@ -118,7 +129,10 @@ test('a partitioned old leader accepts proposals that never commit and are trunc
   c.tick(10);
   for (const id of ids) t.deepEqual(c.appliedData(id), ['committed', 'new'], id);
   const aLog = c.node('a').storage.ents.map((e) => e.data);
-  t.false(aLog.some((d) => new TextDecoder().decode(d).startsWith('o')), 'orphans truncated');
+  t.false(
+    aLog.some((d) => new TextDecoder().decode(d).startsWith('o')),
+    'orphans truncated',
+  );
 });
 
 test('a node rejoining with a longer but stale log does not win and is truncated', (t) => {

@@ -129,7 +129,8 @@ export class TestCluster {
       this.queue.push(...ready.messages);
       if (ready.snapshot !== null) node.appliedIndex = ready.snapshot.index;
       for (const entry of ready.committed) {
-        if (entry.index !== node.appliedIndex + 1) throw new Error(`${id} applied ${entry.index} after ${node.appliedIndex}`);
+        if (entry.index !== node.appliedIndex + 1)
+          throw new Error(`${id} applied ${entry.index} after ${node.appliedIndex}`);
         node.applied.push(entry);
         node.appliedIndex = entry.index;
       }

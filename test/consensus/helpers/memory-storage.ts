@@ -2,7 +2,14 @@
  * An in-memory LogStorage for consensus tests: persists a Ready exactly as the contract on Ready
  * says (snapshot, then entries truncating the stored suffix, then hard state) and can compact.
  */
-import type { ClusterConfig, Entry, HardState, LogStorage, Ready, Snapshot } from '../../../lib/consensus/types.js';
+import type {
+  ClusterConfig,
+  Entry,
+  HardState,
+  LogStorage,
+  Ready,
+  Snapshot,
+} from '../../../lib/consensus/types.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -37,7 +44,8 @@ export class MemoryStorage implements LogStorage {
   }
 
   entries(lo: number, hi: number, maxBytes: number): Entry[] {
-    if (lo < this.firstIndex() || hi > this.lastIndex() + 1) throw new Error(`entries [${lo}, ${hi}) out of range`);
+    if (lo < this.firstIndex() || hi > this.lastIndex() + 1)
+      throw new Error(`entries [${lo}, ${hi}) out of range`);
     const out: Entry[] = [];
     let bytes = 0;
     for (let i = lo; i < hi; i++) {
