@@ -76,7 +76,12 @@ const filterArb: fc.Arbitrary<LogQuery> = fc.record(
     sinceMs: fc.integer({ min: T0 - 10_000, max: T0 + 5_000_000 }),
     untilMs: fc.integer({ min: T0, max: T0 + 5_100_000 }),
     contains: fc.constantFrom('needle', 'message 4', 'absent'),
-    labels: fc.constantFrom({ env: 'prod' }, { env: 'dev', region: 'r1' }, { region: 'r2' }, { env: 'none' }),
+    labels: fc.constantFrom<Record<string, string>>(
+      { env: 'prod' },
+      { env: 'dev', region: 'r1' },
+      { region: 'r2' },
+      { env: 'none' },
+    ),
     after: fc.integer({ min: 0, max: 5_200 }),
     limit: fc.integer({ min: 1, max: 300 }),
     order: fc.constantFrom('asc' as const, 'desc' as const),
@@ -153,7 +158,12 @@ test('a page that exhausts its scan or read budget returns a cursor that resumes
 
 test('past the posting-list bound, source and label filters fall back to checking bodies', (t) => {
   const capped = dataset(1_000, { indexTermsMax: 4 });
-  for (const filter of [{ source: 'db' }, { labels: { region: 'r1' } }, { labels: { env: 'nobody' } }]) {
+  const filters: LogFilter[] = [
+    { source: 'db' },
+    { labels: { region: 'r1' } },
+    { labels: { env: 'nobody' } },
+  ];
+  for (const filter of filters) {
     const query: LogQuery = { ...filter, limit: 50, order: 'desc' };
     t.deepEqual(pages(capped.sm, query).indexes, oracle(capped.all, query), JSON.stringify(filter));
   }
