@@ -9,6 +9,7 @@ import {
   LogClusterClient,
   LogClusterError,
   loadClusterConfig,
+  probeNodes,
   type ResolvedClusterConfig,
 } from '../lib/index.js';
 
@@ -21,6 +22,7 @@ export interface GlobalArgs {
   readonly dataDir?: string;
   readonly config?: string;
   readonly token?: string;
+  readonly timeoutMs?: number;
 }
 
 /** Env var listing node URLs (comma separated) for client commands. */
@@ -102,10 +104,33 @@ export async function clusterUrls(args: GlobalArgs): Promise<{ urls: string[]; t
   return { urls: config.nodes.map((n) => n.url), token: envToken ?? config.token ?? undefined };
 }
 
-/** A client for the cluster a command talks to. Close it when done. */
-export async function clusterClient(args: GlobalArgs, timeoutMs?: number): Promise<LogClusterClient> {
+/**
+ * Orders URLs leader first (highest term), then nodes that answer, then silent ones, after one
+ * short /health round: a fresh client then never starts on a paused node and waits out its
+ * timeout. One URL is returned as is.
+ */
+export async function leaderFirst(urls: readonly string[], token: string | undefined): Promise<string[]> {
+  if (urls.length < 2) return [...urls];
+  const probes = await probeNodes(urls, { token });
+  const rank = (i: number): number => {
+    const probe = probes[i];
+    if (!probe.ok) return Number.MAX_SAFE_INTEGER;
+    return probe.reply.role === 'leader' ? -probe.reply.term : probe.reply.status === 'unhealthy' ? 1 : 0;
+  };
+  return urls
+    .map((url, i) => ({ url, rank: rank(i), i }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.url);
+}
+
+/** A client for the cluster a command talks to, leader first. Close it when done. */
+export async function clusterClient(args: GlobalArgs): Promise<LogClusterClient> {
   const { urls, token } = await clusterUrls(args);
-  return new LogClusterClient({ nodes: urls, token, timeoutMs });
+  return new LogClusterClient({
+    nodes: await leaderFirst(urls, token),
+    token,
+    ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
+  });
 }
 
 /** The cluster recorded in the data directory (NOT_RUNNING when none is). */

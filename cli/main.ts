@@ -54,6 +54,11 @@ export function parser(argv: readonly string[]) {
       global: true,
       describe: 'bearer token for the nodes (env LOGCLUSTER_TOKEN)',
     })
+    .option('timeout-ms', {
+      type: 'number',
+      global: true,
+      describe: 'per-request timeout of client commands (default 10000)',
+    })
     .option('json', { type: 'boolean', global: true, default: false, describe: 'machine-readable output' })
     .option('color', {
       type: 'boolean',

@@ -3,6 +3,7 @@
  * the `next_after` cursor through every page, `--count` prints only how many matched.
  */
 import type { Argv } from 'yargs';
+import type { LogLevel, LogQuery } from '../../lib/index.js';
 import { defineCommand } from '../command.js';
 import { clusterClient, type GlobalArgs, keyValues, output } from '../context.js';
 import { type EntryView, level, table } from '../format.js';
@@ -38,20 +39,24 @@ export function filterOptions(y: Argv): Argv {
     .option('label', { type: 'string', array: true, describe: 'label key=value (repeatable)' });
 }
 
-/** The filters as GET /logs query parameters. */
-export function filters(args: FilterArgs): Record<string, string> {
-  const out: Record<string, string> = {};
-  const set = (key: string, value: string | number | undefined): void => {
-    if (value !== undefined) out[key] = String(value);
+/** The filters as a LogQuery (API.md GET /logs). */
+export function filters(args: FilterArgs): LogQuery {
+  const labels = keyValues('--label', args.label);
+  const levels = args.level
+    ?.split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '') as LogLevel[] | undefined;
+  const query: Record<string, unknown> = {
+    level: levels,
+    min_level: args.minLevel,
+    source: args.source,
+    since: args.since,
+    until: args.until,
+    contains: args.contains,
+    labels: Object.keys(labels).length === 0 ? undefined : labels,
   };
-  set('level', args.level);
-  set('min_level', args.minLevel);
-  set('source', args.source);
-  set('since', args.since);
-  set('until', args.until);
-  set('contains', args.contains);
-  for (const [k, v] of Object.entries(keyValues('--label', args.label))) out[`label.${k}`] = v;
-  return out;
+  for (const key of Object.keys(query)) if (query[key] === undefined) delete query[key];
+  return query as LogQuery;
 }
 
 /** An entry as a table row. */
@@ -90,12 +95,12 @@ export const queryCommand = defineCommand<QueryArgs>({
     let nextAfter: number | null = null;
     try {
       for (;;) {
-        const page = (await client.query({
+        const page = await client.query({
           ...filters(args),
-          ...(after === undefined ? {} : { after: String(after) }),
-          ...(args.limit === undefined ? {} : { limit: String(args.limit) }),
+          ...(after === undefined ? {} : { after }),
+          ...(args.limit === undefined ? {} : { limit: args.limit }),
           order: args.order,
-        } as never)) as unknown as { entries: EntryView[]; next_after: number | null };
+        });
         count += page.entries.length;
         if (!args.count) entries.push(...page.entries);
         nextAfter = page.next_after ?? null;
@@ -103,7 +108,7 @@ export const queryCommand = defineCommand<QueryArgs>({
         after = nextAfter;
       }
     } finally {
-      client.close?.();
+      client.close();
     }
     if (args.count) {
       if (out.json) out.data({ success: true, count });

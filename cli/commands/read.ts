@@ -3,7 +3,7 @@
  */
 import { defineCommand } from '../command.js';
 import { clusterClient, type GlobalArgs, output } from '../context.js';
-import { type EntryView, entryLine } from '../format.js';
+import { entryLine } from '../format.js';
 
 interface ReadArgs extends GlobalArgs {
   readonly ref: string;
@@ -33,16 +33,14 @@ export const readCommand = defineCommand<ReadArgs>({
     const out = output(args);
     const client = await clusterClient(args);
     try {
-      const entry = (await client.read(args.ref, {
-        consistency: args.consistency,
-      } as never)) as unknown as EntryView;
+      const entry = await client.read(args.ref, { consistency: args.consistency });
       if (out.json) out.data(entry);
       else {
         out.line(entryLine(out.color, entry));
         out.line(out.color.dim(`${entry.file_path}  id ${entry.id}  index ${entry.index}`));
       }
     } finally {
-      client.close?.();
+      client.close();
     }
   },
 });

@@ -52,7 +52,7 @@ async function collect(
       } catch (error) {
         return { error: (error as Error).message };
       } finally {
-        client.close?.();
+        client.close();
       }
     }),
   );

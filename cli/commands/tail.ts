@@ -42,13 +42,7 @@ export const tailCommand = defineCommand<TailArgs>({
       else out.line(entryLine(out.color, entry));
     };
     try {
-      const page = (await client.query({
-        ...filters(args),
-        order: 'desc',
-        limit: String(args.lines),
-      } as never)) as unknown as {
-        entries: EntryView[];
-      };
+      const page = await client.query({ ...filters(args), order: 'desc', limit: args.lines });
       const latest = [...page.entries].reverse();
       for (const entry of latest) print(entry);
       if (!args.follow) return;
@@ -57,17 +51,17 @@ export const tailCommand = defineCommand<TailArgs>({
       const stop = (): void => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const stream = client.stream(
-        { ...filters(args), ...(after === undefined ? {} : { after: String(after) }) } as never,
-        { signal: controller.signal } as never,
-      ) as unknown as AsyncIterable<EntryView>;
+      const stream = client.stream(filters(args), {
+        signal: controller.signal,
+        ...(after === undefined ? {} : { lastEventId: after }),
+      });
       try {
         for await (const entry of stream) print(entry);
       } catch (error) {
         if (!controller.signal.aborted) throw error;
       }
     } finally {
-      client.close?.();
+      client.close();
     }
   },
 });

@@ -72,7 +72,7 @@ export const writeCommand = defineCommand<WriteArgs>({
       if (args.message.length === 1 && args.message[0] === '-') await writeStdin(out, client, args);
       else await writeOne(out, client, args);
     } finally {
-      client.close?.();
+      client.close();
     }
   },
 });

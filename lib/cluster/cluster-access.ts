@@ -47,35 +47,23 @@ export function createClusterAccess(config: ResolvedClusterConfig): ClusterAcces
       return rotations.get(healthyIds[turn]) ?? client;
     },
     close: () => {
-      for (const each of [client, ...probes.values(), ...rotations.values()]) each.close?.();
+      for (const each of [client, ...probes.values(), ...rotations.values()]) each.close();
     },
   };
 }
 
-/** One health probe: the node's answer (200 or 503 with its body), or why there was none. */
+/**
+ * One health probe through a single-node client (retries 0): the node's report, 200 or 503
+ * alike, or why there was none (TIMEOUT: paused or hung; anything else: unreachable).
+ */
 export async function probeHealth(client: LogClusterClient): Promise<ProbeResult> {
   try {
-    const reply = (await client.health()) as unknown as HealthReply;
+    const reply: HealthReply = await client.health();
     return { ok: true, reply };
   } catch (error) {
-    if (isLogClusterError(error)) {
-      const body = error.details as Partial<HealthReply>;
-      if (typeof body.role === 'string' && typeof body.term === 'number') {
-        return {
-          ok: true,
-          reply: {
-            status: 'unhealthy',
-            leader_id: null,
-            commit_index: 0,
-            applied_index: 0,
-            ...body,
-          } as HealthReply,
-        };
-      }
-      if (error.code === 'TIMEOUT') return { ok: false, reason: 'timeout', detail: error.message };
-    }
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: /timed? ?out|abort/i.test(detail) ? 'timeout' : 'unreachable', detail };
+    const timeout = isLogClusterError(error) && error.code === 'TIMEOUT';
+    return { ok: false, reason: timeout ? 'timeout' : 'unreachable', detail };
   }
 }
 
@@ -87,13 +75,22 @@ export interface ProbeNodesOptions {
 }
 
 /** One /health probe of each URL, in order (for status tools that hold no ClusterManager). */
-export async function probeNodes(urls: readonly string[], options: ProbeNodesOptions = {}): Promise<ProbeResult[]> {
+export async function probeNodes(
+  urls: readonly string[],
+  options: ProbeNodesOptions = {},
+): Promise<ProbeResult[]> {
   const clients = urls.map(
-    (url) => new LogClusterClient({ nodes: [url], token: options.token, timeoutMs: options.timeoutMs ?? HEALTH_TIMEOUT_MS, retries: 0 }),
+    (url) =>
+      new LogClusterClient({
+        nodes: [url],
+        token: options.token,
+        timeoutMs: options.timeoutMs ?? HEALTH_TIMEOUT_MS,
+        retries: 0,
+      }),
   );
   try {
     return await Promise.all(clients.map((c) => probeHealth(c)));
   } finally {
-    for (const c of clients) c.close?.();
+    for (const c of clients) c.close();
   }
 }

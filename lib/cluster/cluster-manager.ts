@@ -4,6 +4,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import type {
+  LogEntryInput,
+  LogQuery,
+  LogRecord,
+  QueryResult,
+  ReadOptions,
+  WriteOptions,
+  WriteResult,
+} from '../client/index.js';
 import { LogClusterError } from '../errors.js';
 import { type ClusterAccess, createClusterAccess } from './cluster-access.js';
 import { type ClusterConfigInput, type ResolvedClusterConfig, resolveClusterConfig } from './config.js';
@@ -152,23 +161,27 @@ export class ClusterManager extends EventEmitter<ClusterEventMap> {
     this.#started = false;
   }
 
-  /** Appends one entry or a batch through the leader (see LogClusterClient.write). */
-  write(...args: Parameters<ClusterAccess['client']['write']>): ReturnType<ClusterAccess['client']['write']> {
-    return this.#requireAccess().client.write(...args);
+  /**
+   * Appends one entry (or a batch: one consensus round) through the leader; resolves once it is
+   * fsynced on a majority and committed. Retries carry the same ids, so nothing is stored twice.
+   */
+  write(entry: LogEntryInput, options?: WriteOptions): Promise<WriteResult>;
+  write(entries: readonly LogEntryInput[], options?: WriteOptions): Promise<WriteResult[]>;
+  write(
+    input: LogEntryInput | readonly LogEntryInput[],
+    options?: WriteOptions,
+  ): Promise<WriteResult | WriteResult[]> {
+    return this.#requireAccess().client.write(input, options);
   }
 
-  /** Reads one entry by file_path or id from the next healthy node in turn. */
-  read(...args: Parameters<ClusterAccess['client']['read']>): ReturnType<ClusterAccess['client']['read']> {
-    return this.#requireAccess()
-      .spread(this.#healthyIds())
-      .read(...args);
+  /** Reads one entry by file_path or id, starting on the next healthy node in turn. */
+  read(ref: string, options?: ReadOptions): Promise<LogRecord> {
+    return this.#requireAccess().spread(this.#healthyIds()).read(ref, options);
   }
 
-  /** Queries committed entries on the next healthy node in turn (see LogClusterClient.query). */
-  query(...args: Parameters<ClusterAccess['client']['query']>): ReturnType<ClusterAccess['client']['query']> {
-    return this.#requireAccess()
-      .spread(this.#healthyIds())
-      .query(...args);
+  /** Queries committed entries (GET /logs), starting on the next healthy node in turn. */
+  query(filter?: LogQuery): Promise<QueryResult> {
+    return this.#requireAccess().spread(this.#healthyIds()).query(filter);
   }
 
   /** Every member with its latest health, process and fault state. */
