@@ -3,3 +3,5 @@
  * embedders can test their code with them (seeded PRNG, simulated disk, simulated network).
  */
 export { Prng } from '../prng.js';
+export type { CrashOptions, SimErrorCode, SimFileSystemOptions } from './sim-file-system.js';
+export { SimFileSystem } from './sim-file-system.js';

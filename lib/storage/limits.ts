@@ -1,0 +1,40 @@
+/**
+ * Every bound of the storage engine, with the reason for its size. Options may lower some of
+ * them (tests use tiny segments so rolls happen); none of these may be exceeded.
+ */
+
+/** Bytes of a record's frame before its payload: length 4, CRC 4, index 8, term 8, type 1. */
+export const RECORD_HEADER_BYTES = 25;
+
+/** Largest payload of one record: 1 MiB keeps a record far below a segment and a read buffer. */
+export const RECORD_BYTES_MAX = 1024 * 1024;
+
+/** Most records in one append call: bounds the synchronous work one call does on the event loop. */
+export const BATCH_RECORDS_MAX = 16_384;
+
+/** Most payload bytes in one append call (16 MiB): bounds memory held by one call. */
+export const BATCH_BYTES_MAX = 16 * 1024 * 1024;
+
+/** A segment rolls once it would grow past this (64 MiB): deletion granularity vs. file count. */
+export const SEGMENT_BYTES_MAX = 64 * 1024 * 1024;
+
+/** Hard cap on segmentBytesMax: index files store in-segment offsets as 32-bit numbers. */
+export const SEGMENT_BYTES_LIMIT = 2 ** 32 - RECORD_BYTES_MAX - RECORD_HEADER_BYTES - 1;
+
+/** One sparse index entry per 4 KiB of segment: a read scans at most ~4 KiB past its entry. */
+export const SPARSE_INDEX_INTERVAL_BYTES = 4096;
+
+/** Recently appended records kept in memory: the consensus core re-reads the tail constantly. */
+export const TAIL_CACHE_RECORDS_MAX = 8192;
+
+/** Payload bytes the tail cache may hold (8 MiB), whichever bound is hit first. */
+export const TAIL_CACHE_BYTES_MAX = 8 * 1024 * 1024;
+
+/** Sealed segment files kept open for reads; the least recently read are closed beyond this. */
+export const OPEN_SEGMENTS_MAX = 64;
+
+/** Framing buffer (1 MiB): appends are framed here and written with one write per group. */
+export const WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/** Read-ahead of sequential reads and scans (256 KiB): few syscalls, small memory. */
+export const READ_CHUNK_BYTES = 256 * 1024;
