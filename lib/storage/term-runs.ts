@@ -55,7 +55,10 @@ export class TermRuns {
 
   /** Forgets runs that end before `index` (the log now starts at `index` and ends at `lastIndex`). */
   dropBefore(index: number, lastIndex: number): void {
-    if (index > lastIndex) return this.clear();
+    if (index > lastIndex) {
+      this.clear();
+      return;
+    }
     let k = 0;
     while (k + 1 < this.starts.length && this.starts[k + 1] <= index) k++;
     this.starts.splice(0, k);
