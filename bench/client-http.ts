@@ -3,7 +3,7 @@
  * small JSON POST /write (the shape of a real write and its reply) against a bare node:http server
  * running in a child process (its own core), for node:http with a keep-alive Agent, Node's
  * built-in fetch (undici) and node-fetch (with a keep-alive Agent), at concurrency 1, 16 and 64.
- * Each cell is the median of RUNS runs of RUN_MS after a warm-up.
+ * Each cell is the median of RUNS runs of RUN_MS after a warm-up; clients take turns within a round.
  *
  *   npx tsx bench/client-http.ts            # full table (about a minute)
  *   npx tsx bench/client-http.ts --quick    # one short run per cell
@@ -139,19 +139,23 @@ async function main(): Promise<void> {
     ['node-fetch 3 + keep-alive Agent', nodeFetchClient(url, agent())],
   ];
   console.log(
-    `node ${process.version}, ${RUNS} run(s) of ${RUN_MS} ms per cell, server in a child process\n`,
+    `node ${process.version}, median of ${RUNS} run(s) of ${RUN_MS} ms per cell, clients interleaved,`,
   );
-  console.log(`| client | ${CONCURRENCY.map((c) => `c=${c} req/s`).join(' | ')} |`);
-  console.log(`| --- | ${CONCURRENCY.map(() => '---:').join(' | ')} |`);
+  console.log('server in a child process\n');
+  // Interleave clients within each round so load from elsewhere on the machine hits all alike.
+  const runs = clients.map(() => CONCURRENCY.map((): number[] => []));
   try {
-    for (const [name, post] of clients) {
-      const cells: string[] = [];
-      for (const concurrency of CONCURRENCY) {
-        await measure(post, concurrency, WARMUP_MS);
-        const runs: number[] = [];
-        for (let i = 0; i < RUNS; i++) runs.push(await measure(post, concurrency, RUN_MS));
-        cells.push(Math.round(median(runs)).toLocaleString('en-US'));
+    for (const [c, concurrency] of CONCURRENCY.entries()) {
+      for (const [, post] of clients) await measure(post, concurrency, WARMUP_MS);
+      for (let round = 0; round < RUNS; round++) {
+        for (const [i, [, post]] of clients.entries())
+          runs[i][c].push(await measure(post, concurrency, RUN_MS));
       }
+    }
+    console.log(`| client | ${CONCURRENCY.map((c) => `c=${c} req/s`).join(' | ')} |`);
+    console.log(`| --- | ${CONCURRENCY.map(() => '---:').join(' | ')} |`);
+    for (const [i, [name]] of clients.entries()) {
+      const cells = runs[i].map((values) => Math.round(median(values)).toLocaleString('en-US'));
       console.log(`| ${name} | ${cells.join(' | ')} |`);
     }
   } finally {
