@@ -3,7 +3,7 @@
  * a FIFO message queue, partitions and a drop filter. Every Ready is handled exactly as the
  * contract says (persist, then send, then apply, then advance).
  */
-import { Raft, type RaftOptions } from '../../../lib/consensus/index.js';
+import { applyChange, decodeConfigChange, Raft, type RaftOptions } from '../../../lib/consensus/index.js';
 import type {
   ClusterConfig,
   Entry,
@@ -23,6 +23,8 @@ export interface TestNode {
   applied: Entry[];
   /** Index of the last applied entry (or installed snapshot). */
   appliedIndex: number;
+  /** Membership as of appliedIndex (what a snapshot taken there must carry). */
+  appliedConfig: ClusterConfig;
   readStates: ReadState[];
   readRefusals: ReadRefusal[];
   up: boolean;
@@ -91,6 +93,7 @@ export class TestCluster {
       storage,
       applied: [],
       appliedIndex: storage.snapshot().index,
+      appliedConfig: storage.snapshot().index > 0 ? storage.snapshot().config : config,
       readStates: [],
       readRefusals: [],
       up: true,
@@ -127,12 +130,17 @@ export class TestCluster {
       const ready = node.raft.ready();
       node.storage.persist(ready);
       this.queue.push(...ready.messages);
-      if (ready.snapshot !== null) node.appliedIndex = ready.snapshot.index;
+      if (ready.snapshot !== null) {
+        node.appliedIndex = ready.snapshot.index;
+        node.appliedConfig = ready.snapshot.config;
+      }
       for (const entry of ready.committed) {
         if (entry.index !== node.appliedIndex + 1)
           throw new Error(`${id} applied ${entry.index} after ${node.appliedIndex}`);
         node.applied.push(entry);
         node.appliedIndex = entry.index;
+        if (entry.type === 'config')
+          node.appliedConfig = applyChange(node.appliedConfig, decodeConfigChange(entry.data));
       }
       node.readStates.push(...ready.readStates);
       node.readRefusals.push(...(ready.readRefusals ?? []));
@@ -213,6 +221,8 @@ export class TestCluster {
     node.raft = this.makeRaft(id, node.storage);
     node.applied = [];
     node.appliedIndex = node.storage.snapshot().index;
+    node.appliedConfig =
+      node.appliedIndex > 0 ? node.storage.snapshot().config : node.storage.initialState().config;
     node.up = true;
   }
 
