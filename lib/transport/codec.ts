@@ -6,153 +6,31 @@
  * more than the frame it was given. Entry and snapshot data are zero-copy views into the frame.
  */
 import { assert } from '../assert.js';
-import type {
-  Entry,
-  EntryType,
-  Message,
-  MessageType,
-  NodeId,
-  RefusalReason,
-  Snapshot,
-} from '../consensus/types.js';
-import { LogClusterError } from '../errors.js';
+import type { Entry, Message, NodeId, RefusalReason, Snapshot } from '../consensus/types.js';
+import {
+  bytesBytes,
+  FRAME_BYTES_MAX,
+  FRAME_HEADER_BYTES,
+  frameInvalid,
+  intBytes,
+  PEER_PROTOCOL_VERSION,
+  Reader,
+  stringBytes,
+  uintBytes,
+  Writer,
+} from './wire.js';
+import { ENTRY_TAGS, ENTRY_TYPES, MESSAGE_TAGS, REASON_TAGS, TAG_REASONS, TAG_TYPES } from './wire-tags.js';
 
-/**
- * The peer protocol version, sent in the upgrade handshake and as the first byte of every frame
- * body. Bump it on any change to the layout; nodes refuse peers that speak another version.
- */
-export const PEER_PROTOCOL_VERSION = 1;
-
-/**
- * The largest frame (4-byte length prefix included) a node sends or accepts. It bounds the memory
- * one peer connection can pin; it must exceed the largest single message (an append batch the
- * core caps by bytes, or a snapshot of the idempotency window), and 16 MiB leaves ample room.
- */
-export const FRAME_BYTES_MAX = 16 * 1024 * 1024;
-
-/** Bytes of the big-endian length prefix in front of every frame body. */
-export const FRAME_HEADER_BYTES = 4;
-
-/**
- * Longest string (node id, read context) the codec carries. Ids and contexts are short; the bound
- * keeps a hostile frame from making the receiver build huge strings.
- */
-export const PEER_STRING_BYTES_MAX = 1024;
-
-/**
- * Largest magnitude of an integer on the wire (2^52 - 1): zigzag-encoded it stays a safe integer,
- * and terms and indexes never come near it.
- */
-export const WIRE_INTEGER_MAX = 2 ** 52 - 1;
-
-const MESSAGE_TAGS: Readonly<Record<MessageType, number>> = {
-  vote: 1,
-  'pre-vote': 2,
-  'vote-response': 3,
-  'pre-vote-response': 4,
-  append: 5,
-  'append-response': 6,
-  heartbeat: 7,
-  'heartbeat-response': 8,
-  snapshot: 9,
-  'timeout-now': 10,
-  'read-index': 11,
-  'read-index-response': 12,
-};
-const TAG_TYPES: readonly (MessageType | undefined)[] = (() => {
-  const types: (MessageType | undefined)[] = [];
-  for (const [type, tag] of Object.entries(MESSAGE_TAGS)) types[tag] = type as MessageType;
-  return types;
-})();
-
-const ENTRY_TYPES: readonly EntryType[] = ['normal', 'noop', 'config'];
-const ENTRY_TAGS: Readonly<Record<EntryType, number>> = { normal: 0, noop: 1, config: 2 };
-
-/** Refusal reasons on the wire; 0 means null. A Record, so a new reason fails the build until tagged. */
-const REASON_TAGS: Readonly<Record<RefusalReason, number>> = {
-  'not-leader': 1,
-  'transfer-in-progress': 2,
-  'window-full': 3,
-  'config-change-pending': 4,
-  'invalid-request': 5,
-};
-const TAG_REASONS: readonly (RefusalReason | undefined)[] = (() => {
-  const reasons: (RefusalReason | undefined)[] = [];
-  for (const [reason, tag] of Object.entries(REASON_TAGS)) reasons[tag] = reason as RefusalReason;
-  return reasons;
-})();
-
-/**
- * The fields each message type carries beyond type/from/to/term, in wire order. The compile-time
- * check below fails the build when consensus/types.ts gains a field this list does not name.
- */
-const FIELDS = {
-  vote: ['lastIndex', 'lastTerm', 'transfer'],
-  'pre-vote': ['lastIndex', 'lastTerm', 'transfer'],
-  'vote-response': ['granted'],
-  'pre-vote-response': ['granted'],
-  append: ['prevIndex', 'prevTerm', 'commit', 'entries'],
-  'append-response': ['success', 'index', 'hintIndex', 'hintTerm'],
-  heartbeat: ['commit', 'context'],
-  'heartbeat-response': ['context'],
-  snapshot: ['snapshot'],
-  'timeout-now': [],
-  'read-index': ['context'],
-  'read-index-response': ['context', 'index', 'reason'],
-} as const;
-type BaseKey = 'type' | 'from' | 'to' | 'term';
-/** The Message variant whose type union includes K (Extract fails on variants sharing a shape). */
-type MessageOf<K extends MessageType> = Message extends infer M
-  ? M extends { readonly type: infer T }
-    ? K extends T
-      ? M
-      : never
-    : never
-  : never;
-type Unlisted = {
-  [K in MessageType]: Exclude<keyof MessageOf<K>, BaseKey | (typeof FIELDS)[K][number]>;
-}[MessageType];
-/** `never` when every Message field has a place on the wire; otherwise names the missing one. */
-const everyFieldEncoded: [Unlisted] extends [never] ? true : { missing: Unlisted } = true;
-void everyFieldEncoded;
-
-/** The error every decoding failure becomes. The reason names what was wrong, never the bytes. */
-export function frameInvalid(reason: string): LogClusterError {
-  return new LogClusterError('PEER_FRAME_INVALID', `The peer frame is malformed: ${reason}`);
-}
+export {
+  FRAME_BYTES_MAX,
+  FRAME_HEADER_BYTES,
+  frameInvalid,
+  PEER_PROTOCOL_VERSION,
+  PEER_STRING_BYTES_MAX,
+  WIRE_INTEGER_MAX,
+} from './wire.js';
 
 // --- sizes -------------------------------------------------------------------------------------
-
-function uintBytes(value: number): number {
-  let bytes = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    bytes++;
-  }
-  return bytes;
-}
-
-function zigzag(value: number): number {
-  assert(
-    Number.isInteger(value) && Math.abs(value) <= WIRE_INTEGER_MAX,
-    `wire integer out of range: ${value}`,
-  );
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-function intBytes(value: number): number {
-  return uintBytes(zigzag(value));
-}
-
-function stringBytes(value: string): number {
-  const length = Buffer.byteLength(value, 'utf8');
-  assert(length <= PEER_STRING_BYTES_MAX, `peer string of ${length} bytes exceeds PEER_STRING_BYTES_MAX`);
-  return uintBytes(length) + length;
-}
-
-function bytesBytes(data: Uint8Array): number {
-  return uintBytes(data.byteLength) + data.byteLength;
-}
 
 function entriesBytes(entries: readonly Entry[]): number {
   let bytes = uintBytes(entries.length);
@@ -214,43 +92,6 @@ export function encodedMessageBytes(m: Message): number {
 }
 
 // --- writing -----------------------------------------------------------------------------------
-
-class Writer {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-
-  u8(value: number): void {
-    this.buf[this.pos++] = value;
-  }
-
-  uint(value: number): void {
-    while (value >= 0x80) {
-      this.buf[this.pos++] = (value % 128) | 0x80;
-      value = Math.floor(value / 128);
-    }
-    this.buf[this.pos++] = value;
-  }
-
-  int(value: number): void {
-    this.uint(zigzag(value));
-  }
-
-  bool(value: boolean): void {
-    this.buf[this.pos++] = value ? 1 : 0;
-  }
-
-  string(value: string): void {
-    const length = Buffer.byteLength(value, 'utf8');
-    this.uint(length);
-    this.pos += this.buf.write(value, this.pos, length, 'utf8');
-  }
-
-  bytes(data: Uint8Array): void {
-    this.uint(data.byteLength);
-    this.buf.set(data, this.pos);
-    this.pos += data.byteLength;
-  }
-}
 
 function writeFields(w: Writer, m: Message): void {
   switch (m.type) {
@@ -360,72 +201,6 @@ export function encodeFrame(messages: readonly Message[]): Buffer {
 }
 
 // --- reading -----------------------------------------------------------------------------------
-
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
-
-  u8(): number {
-    if (this.pos >= this.buf.length) throw frameInvalid('truncated');
-    return this.buf[this.pos++];
-  }
-
-  uint(): number {
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      const byte = this.u8();
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) {
-        if (result > Number.MAX_SAFE_INTEGER) throw frameInvalid('integer out of range');
-        return result;
-      }
-      scale *= 128;
-    }
-    throw frameInvalid('integer too long');
-  }
-
-  int(): number {
-    const raw = this.uint();
-    const value = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-    if (Math.abs(value) > WIRE_INTEGER_MAX) throw frameInvalid('integer out of range');
-    return value;
-  }
-
-  /** A count of items that each take at least `minBytes`: bounded by what the frame still holds. */
-  count(minBytes: number): number {
-    const n = this.uint();
-    if (n * minBytes > this.remaining) throw frameInvalid('count exceeds the frame');
-    return n;
-  }
-
-  bool(): boolean {
-    const byte = this.u8();
-    if (byte > 1) throw frameInvalid('boolean is neither 0 nor 1');
-    return byte === 1;
-  }
-
-  string(): string {
-    const length = this.uint();
-    if (length > PEER_STRING_BYTES_MAX) throw frameInvalid('string too long');
-    if (length > this.remaining) throw frameInvalid('truncated string');
-    const value = this.buf.toString('utf8', this.pos, this.pos + length);
-    this.pos += length;
-    return value;
-  }
-
-  bytes(): Uint8Array {
-    const length = this.uint();
-    if (length > this.remaining) throw frameInvalid('truncated data');
-    const view = this.buf.subarray(this.pos, this.pos + length);
-    this.pos += length;
-    return view;
-  }
-}
 
 function readEntries(r: Reader): Entry[] {
   const count = r.count(4);

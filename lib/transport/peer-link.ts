@@ -108,7 +108,7 @@ export class PeerLink {
     this.state = 'connecting';
     const { url, self, peer, clusterId, secret } = this.config;
     const request = (url.protocol === 'https:' ? https : http).request({
-      hostname: url.hostname,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), // IPv6 literals come bracketed
       port: url.port,
       path: PEER_UPGRADE_PATH,
       method: 'GET',
