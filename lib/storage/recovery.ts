@@ -53,10 +53,8 @@ export async function recover(store: SegmentStore): Promise<RecoveryReport> {
   } else {
     await loadSegments(store, report);
   }
-  if (store.dirDirty) {
-    store.dirDirty = false;
-    await store.syncDir();
-  }
+  // Makes repairs durable: rebuilt index files, removals, a created first segment.
+  await store.syncRound();
   const segs = store.segments;
   report.segments = segs.length;
   report.firstIndex = segs[0].firstIndex;

@@ -41,6 +41,8 @@ export class SegmentStore {
   /** A directory entry changed since the last directory fsync. */
   dirDirty = false;
   private dirty: StoredSegment[] = [];
+  /** Index files written since the last round, still open: the round makes them durable too. */
+  private indexFiles: Array<{ fd: number; path: string }> = [];
   private wbuf = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   private wlen = 0;
   private writeError: unknown = null;
@@ -135,6 +137,23 @@ export class SegmentStore {
     this.dirty = [];
     const dirDirty = this.dirDirty;
     this.dirDirty = false;
+    await this.syncSegments(list);
+    await this.syncIndexFiles();
+    if (!dirDirty) return;
+    // The directory fsync makes every entry created so far durable, including segments rolled to
+    // while this round ran: their predecessors' data must be durable first, or a crash could
+    // leave a later segment behind an earlier one's torn tail.
+    for (;;) {
+      const behind = this.dirty.filter((seg) => seg !== this.active);
+      if (behind.length === 0) break;
+      this.dirty = this.dirty.filter((seg) => seg === this.active);
+      await this.syncSegments(behind);
+    }
+    await this.syncDir();
+  }
+
+  /** fdatasyncs `list` in index order; their handles stay open meanwhile. */
+  private async syncSegments(list: StoredSegment[]): Promise<void> {
     if (list.length > 1) list.sort((a, b) => a.firstIndex - b.firstIndex);
     for (const seg of list) {
       seg.dirty = false;
@@ -155,7 +174,25 @@ export class SegmentStore {
         if (seg.retired) this.closeSegment(seg);
       }
     }
-    if (dirDirty) await this.syncDir();
+  }
+
+  /** fdatasyncs and closes the index files written since the last round; failures only cost a rebuild. */
+  private async syncIndexFiles(): Promise<void> {
+    const files = this.indexFiles;
+    if (files.length === 0) return;
+    this.indexFiles = [];
+    for (const f of files) {
+      try {
+        await this.fs.datasync(f.fd);
+      } catch {
+        // A lost index file is rebuilt at the next open.
+      }
+      try {
+        this.fs.close(f.fd);
+      } catch {
+        // Already closed by a simulated crash.
+      }
+    }
   }
 
   /** fsyncs the log directory (entries created, renamed or removed become durable). */
@@ -304,8 +341,9 @@ export class SegmentStore {
   }
 
   /**
-   * Writes `seg`'s index file, best effort and without fsync: the file is a disposable derivative,
-   * checked against the segment at open and rebuilt when missing, torn or stale.
+   * Writes `seg`'s index file, best effort: the file is a disposable derivative, checked against
+   * the segment at open and rebuilt when missing, torn or stale. The next sync round makes it
+   * durable (so a reopen after a crash need not rebuild it); nothing waits for that.
    */
   writeIndexFile(seg: StoredSegment): void {
     const sparse = seg.sparseEntries();
@@ -319,15 +357,15 @@ export class SegmentStore {
       sparseOffset: sparse.offset as number[],
       runs: seg.runs.toArray(),
     });
+    let fd = -1;
     try {
-      const fd = this.fs.open(seg.indexPath, 'replace');
-      try {
-        this.fs.write(fd, bytes, 0, bytes.length, 0);
-      } finally {
-        this.fs.close(fd);
-      }
+      fd = this.fs.open(seg.indexPath, 'replace');
+      this.fs.write(fd, bytes, 0, bytes.length, 0);
+      this.indexFiles.push({ fd, path: seg.indexPath });
+      this.dirDirty = true;
     } catch {
       // A missing or partial index file is rebuilt at the next open; the log itself is unharmed.
+      if (fd >= 0) this.fs.close(fd);
     }
   }
 
@@ -336,24 +374,31 @@ export class SegmentStore {
     seg.lastUse = ++this.useClock;
     if (seg === this.active && this.wlen > 0) this.flushWrites();
     if (seg.fd >= 0) return seg.fd;
+    this.closeIdle(1);
     try {
       seg.fd = this.fs.open(seg.path, 'existing');
     } catch (error) {
       throw ioError(error, 'opening', seg.path);
     }
     this.openCount++;
-    this.closeIdle();
     return seg.fd;
   }
 
   /** Closes every handle (after the last round). */
   closeAll(): void {
     for (const seg of this.segments) this.closeSegment(seg);
+    for (const f of this.indexFiles.splice(0)) {
+      try {
+        this.fs.close(f.fd);
+      } catch {
+        // Already invalid (a simulated crash); nothing to release.
+      }
+    }
   }
 
-  /** Closes sealed, idle handles beyond the open-segment bound, least recently used first. */
-  closeIdle(): void {
-    while (this.openCount > this.limits.openSegmentsMax) {
+  /** Closes sealed, idle handles until `room` more fit in the bound, least recently used first. */
+  closeIdle(room = 0): void {
+    while (this.openCount + room > this.limits.openSegmentsMax) {
       let victim: StoredSegment | undefined;
       for (const s of this.segments) {
         if (s.fd < 0 || s === this.active || s.dirty || s.syncing) continue;

@@ -265,13 +265,16 @@ export class SegmentedLog {
     } catch (error) {
       return this.failWith(error);
     }
-    // Later segments go first, durably, so no crash can leave a gap before them.
+    // Later segments go first, durably, so no crash can leave a gap before them. The directory
+    // fsync comes through a full round after the running one: data of earlier segments must be
+    // durable before any directory change is (see SegmentStore.syncRound).
     return this.blocking(async () => {
       for (const seg of segs.splice(k).reverse()) store.removeFiles(seg);
       const keep = store.active;
       keep.sealed = false;
       store.unlink(keep.indexPath, false);
-      await store.syncDir();
+      await this.commit.idle();
+      await store.syncRound();
       store.cut(keep, index);
     });
   }

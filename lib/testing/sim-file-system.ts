@@ -83,6 +83,25 @@ class SimDir {
   durableVersion = 0;
 }
 
+const FILE_SYSTEM_METHODS = [
+  'open',
+  'close',
+  'read',
+  'write',
+  'truncate',
+  'size',
+  'datasync',
+  'fsync',
+  'syncDir',
+  'mkdir',
+  'readdir',
+  'rename',
+  'unlink',
+  'exists',
+] as const satisfies ReadonlyArray<keyof FileSystem>;
+
+const ASYNC_METHODS: ReadonlySet<string> = new Set(['datasync', 'fsync', 'syncDir', 'mkdir']);
+
 function simError(code: string, syscall: string, file: string): Error {
   return Object.assign(new Error(`${code}: simulated ${syscall} '${file}'`), { code, syscall, path: file });
 }
@@ -142,7 +161,12 @@ export class SimFileSystem implements FileSystem {
     }
     if (this.full) throw simError('ENOSPC', 'write', h.path);
     this.counters.writes++;
-    this.record(h.file, { kind: 'write', seq: 0, position, bytes: buffer.slice(offset, offset + length) });
+    this.record(h.file, {
+      kind: 'write',
+      seq: 0,
+      position,
+      bytes: Uint8Array.prototype.slice.call(buffer, offset, offset + length),
+    });
   }
 
   truncate(fd: FileHandle, length: number): void {
@@ -244,6 +268,32 @@ export class SimFileSystem implements FileSystem {
       }
     };
     visit(this.root);
+  }
+
+  /**
+   * A view of this disk for one simulated process. After the next crash every call through the
+   * view fails with EIO, as if the process had died with the machine: code still running from
+   * before the crash (continuations already queued) cannot touch the disk the next process sees.
+   */
+  attach(): FileSystem {
+    const generation = this.generation;
+    const alive = () => {
+      if (generation !== this.generation) throw simError('EIO', 'call from a crashed process', '');
+    };
+    const view = {} as Record<string, unknown>;
+    for (const name of FILE_SYSTEM_METHODS) {
+      const method = (this as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+      view[name] = (...args: unknown[]) => {
+        try {
+          alive();
+        } catch (error) {
+          if (ASYNC_METHODS.has(name)) return Promise.reject(error);
+          throw error;
+        }
+        return method.apply(this, args);
+      };
+    }
+    return view as unknown as FileSystem;
   }
 
   /** The next `count` writes fail with `code` (nothing of them is written). */
