@@ -28,7 +28,8 @@ function build(): void {
     const e0 = performance.now();
     // Levels skewed like real logs: errors ~2%, fatal ~0.1%.
     const roll = random(1000);
-    const level = roll < 1 ? 'fatal' : roll < 21 ? 'error' : roll < 100 ? 'warn' : roll < 700 ? 'info' : 'debug';
+    const level =
+      roll < 1 ? 'fatal' : roll < 21 ? 'error' : roll < 100 ? 'warn' : roll < 700 ? 'info' : 'debug';
     const entry = validateEntry({
       message: `request ${i} handled in ${random(500)} ms for user ${random(10_000)}`,
       level,
@@ -48,7 +49,9 @@ function build(): void {
   global.gc?.();
   const heapAfter = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   console.log(`entries: ${count}`);
-  console.log(`validate+encode: ${((encodeMs * 1000) / count).toFixed(2)} µs/entry (build ${builtMs.toFixed(0)} ms)`);
+  console.log(
+    `validate+encode: ${((encodeMs * 1000) / count).toFixed(2)} µs/entry (build ${builtMs.toFixed(0)} ms)`,
+  );
   console.log(`apply: ${((applyMs * 1000) / count).toFixed(2)} µs/entry (${applyMs.toFixed(0)} ms total)`);
   const stats = machine.stats();
   console.log(
@@ -70,7 +73,9 @@ function time(name: string, run: () => unknown, runs = 50): void {
   samples.sort((a, b) => a - b);
   const p50 = samples[Math.floor(runs / 2)];
   const p99 = samples[Math.min(runs - 1, Math.floor(runs * 0.99))];
-  console.log(`${name.padEnd(58)} ${p50.toFixed(3).padStart(8)} ms p50 ${p99.toFixed(3).padStart(8)} ms p99  (${size} rows)`);
+  console.log(
+    `${name.padEnd(58)} ${p50.toFixed(3).padStart(8)} ms p50 ${p99.toFixed(3).padStart(8)} ms p99  (${size} rows)`,
+  );
 }
 
 build();
@@ -81,11 +86,25 @@ time('newest 100, level=error', q({ levels: ['error'] }));
 time('newest 100, level=fatal (0.1%)', q({ levels: ['fatal'] }));
 time('newest 100, min_level=warn (union of 3 lists)', q({ levels: [...LEVELS.slice(3)] }));
 time('newest 100, source=service-7', q({ source: 'service-7' }));
-time('newest 100, level=error & source & label env=staging', q({ levels: ['error'], source: 'service-7', labels: { env: 'staging' } }));
+time(
+  'newest 100, level=error & source & label env=staging',
+  q({ levels: ['error'], source: 'service-7', labels: { env: 'staging' } }),
+);
 time('newest 100, since=15m', q({ sinceMs: endMs - 15 * 60_000 }));
-time('oldest 100 in a 1 h window in the middle (asc)', q({ sinceMs: t0 + (count * 10) / 2, untilMs: t0 + (count * 10) / 2 + 3_600_000, order: 'asc' }));
+time(
+  'oldest 100 in a 1 h window in the middle (asc)',
+  q({ sinceMs: t0 + (count * 10) / 2, untilMs: t0 + (count * 10) / 2 + 3_600_000, order: 'asc' }),
+);
 time('level=error page 50 (cursor in the middle)', q({ levels: ['error'], after: Math.floor(count / 2) }));
 time('contains "user 4242" (~1 in 10,000: bounded by the read budget)', q({ contains: 'user 4242' }), 10);
-time('level=error & contains "user 42" (reads only errors)', q({ levels: ['error'], contains: 'user 42' }), 10);
+time(
+  'level=error & contains "user 42" (reads only errors)',
+  q({ levels: ['error'], contains: 'user 42' }),
+  10,
+);
 time('read by index', () => machine.read({ kind: 'index', index: Math.floor(count / 3) }), 1000);
-time('read by id (beyond the dedup window)', () => machine.read({ kind: 'id', id: machine.read({ kind: 'index', index: 17 }).id }), 1000);
+time(
+  'read by id (beyond the dedup window)',
+  () => machine.read({ kind: 'id', id: machine.read({ kind: 'index', index: 17 }).id }),
+  1000,
+);

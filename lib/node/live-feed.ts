@@ -6,9 +6,10 @@
  */
 
 import { isLogClusterError, LogClusterError } from '../errors.js';
+import { decodeRecord } from './entries/payload.js';
 import type { LogRecord } from './entries/record.js';
 import { LIMIT_MAX, type LogFilter, matchesFilter } from './log-query.js';
-import type { StateMachine } from './state-machine.js';
+import type { StateMachine, StoredEntry } from './state-machine.js';
 
 /** Catch-up delivered inside subscribe(): callers page through /logs first, so this is only a gap. */
 export const FEED_CATCH_UP_ENTRIES_MAX = 10_000;
@@ -92,12 +93,19 @@ export class LiveFeed {
     }
   }
 
-  /** Tells subscribers about the newly applied entry at `index` (no-op for duplicates, or none listening). */
-  publish(index: number): void {
+  /**
+   * Tells subscribers about the newly applied entry at `index` (a no-op when none listens). Call it
+   * for entries apply() did not call duplicates; pass the entry just applied as `stored` to spare
+   * a log read.
+   */
+  publish(index: number, stored?: StoredEntry): void {
     if (this.#subscribers.size === 0) return;
     let record: LogRecord;
     try {
-      record = this.#machine.read({ kind: 'index', index });
+      record =
+        stored === undefined
+          ? this.#machine.read({ kind: 'index', index })
+          : decodeRecord(stored.index, stored.term, stored.payload);
     } catch (error) {
       if (isLogClusterError(error) && error.code === 'NOT_FOUND') return;
       throw error;

@@ -34,7 +34,10 @@ test("each read route's accepted parameters are documented in its section", (t) 
   for (const [route, params] of cases) {
     const text = section(route);
     for (const param of params) t.true(text.includes(`\`${param}\``), `${route} documents ${param}`);
-    t.true(route === 'GET /read/{file_path}' || text.includes('`label.<key>`'), `${route} documents label.<key>`);
+    t.true(
+      route === 'GET /read/{file_path}' || text.includes('`label.<key>`'),
+      `${route} documents label.<key>`,
+    );
   }
 });
 

@@ -45,7 +45,7 @@ export class MemoryService implements NodeService {
     return entries.map((entry) => {
       const stored = this.log.append(encodeEntry(entry, { nodeId: 'node1', nowMs: this.nowMs }));
       const applied = this.machine.apply(stored.index, stored.term, stored.payload);
-      if (!applied.duplicate) this.feed.publish(applied.index);
+      if (!applied.duplicate) this.feed.publish(applied.index, stored);
       this.writes++;
       return {
         file_path: filePathOf(applied.index),

@@ -46,7 +46,8 @@ export const SOURCE_DEFAULT = 'unknown';
 
 /** Client ids: URL-safe (so /read/{id} needs no escaping), starting with a letter or digit. */
 export const ID_PATTERN = /^[A-Za-z0-9][\w.:-]*$/;
-const LABEL_KEY_PATTERN = /^[A-Za-z_][\w.:/-]*$/;
+/** Label keys: what fits a `label.<key>=` query parameter and reads well in a UI. */
+export const LABEL_KEY_PATTERN = /^[A-Za-z_][\w.:/-]*$/;
 
 /** Throws INVALID_ENTRY (or ENTRY_TOO_LARGE) naming `field`; `entry` is the position in a batch. */
 function fail(field: string, text: string, entry: number | undefined): LogClusterError {
