@@ -21,8 +21,10 @@ export const PEER_RECONNECT_BASE_MS = 50;
 export const PEER_RECONNECT_MAX_MS = 1000;
 /** Bytes the socket may hold unsent before the link stops encoding; the rest waits in the bounded queue. */
 export const PEER_SOCKET_BUFFER_BYTES_MAX = 1024 * 1024;
-/** A socket that cannot drain its buffer for this long is dead (the peer stopped reading); reconnect. */
+/** A socket waiting to drain that completes no write for this long (plus time for its pending bytes) is dead: reconnect. */
 export const PEER_WRITE_TIMEOUT_MS = 5000;
+/** The slowest peer link assumed when extending the write deadline for pending bytes (1 MiB/s). */
+export const PEER_WRITE_RATE_MIN_BYTES_PER_S = 1024 * 1024;
 /** An idle link sends an empty frame this often, so the receiver's idle timeout never fires on a live link. */
 export const PEER_KEEPALIVE_INTERVAL_MS = 1000;
 /** TCP keepalive probe delay: detects a peer host that vanished while the link was idle. */
@@ -236,12 +238,24 @@ export class PeerLink {
     }
     socket.uncork();
     this.lastWriteMs = Date.now();
-    if (socket.writableLength >= PEER_SOCKET_BUFFER_BYTES_MAX && this.writeTimer === null) {
-      this.writeTimer = setTimeout(() => {
-        this.writeTimer = null;
-        this.lost(socket, `write stalled for ${PEER_WRITE_TIMEOUT_MS} ms`);
-      }, PEER_WRITE_TIMEOUT_MS);
-    }
+    if (socket.writableNeedDrain && this.writeTimer === null) this.watchWrites(socket);
+  }
+
+  /**
+   * Armed while the socket waits for 'drain'. The deadline grows with the bytes pending (at
+   * PEER_WRITE_RATE_MIN_BYTES_PER_S) so a big snapshot on a thin link is not mistaken for a dead
+   * peer; when it passes with no write completed, the peer stopped reading: reconnect.
+   */
+  private watchWrites(socket: Duplex): void {
+    const pendingBytes = socket.writableLength;
+    const deadlineMs =
+      PEER_WRITE_TIMEOUT_MS + Math.ceil((pendingBytes * 1000) / PEER_WRITE_RATE_MIN_BYTES_PER_S);
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = null;
+      if (this.socket !== socket || !socket.writableNeedDrain) return;
+      if (socket.writableLength < pendingBytes) this.watchWrites(socket);
+      else this.lost(socket, `no write completed for ${deadlineMs} ms`);
+    }, deadlineMs);
   }
 
   /** The longest queue prefix that fits one frame; a message too large for any frame is dropped. */

@@ -322,3 +322,44 @@ test('close() ends every connection and later sends are dropped', async (t) => {
   t.is(refused.status, 503);
   t.is(refused.body.code, 'SHUTTING_DOWN');
 });
+
+test('a peer that stops reading is detected by the write deadline and reconnected', async (t) => {
+  // A peer that accepts the upgrade, then never reads (like a process stopped with SIGSTOP).
+  const stuck = await listen();
+  const sockets: Duplex[] = [];
+  stuck.on('upgrade', (_req, socket) => {
+    sockets.push(socket);
+    socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: logcluster-raft\r\n\r\n',
+    );
+    socket.pause();
+  });
+  t.teardown(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => stuck.close(resolve));
+  });
+  const a = new HttpTransport({ id: 'node1', peers: { node2: urlOf(stuck) } });
+  t.teardown(() => a.close());
+  const chunk = new Uint8Array(4 * 1024);
+  const append = (index: number): Message => ({
+    type: 'append',
+    from: 'node1',
+    to: 'node2',
+    term: 1,
+    prevIndex: index - 1,
+    prevTerm: 1,
+    commit: 0,
+    entries: [{ index, term: 1, type: 'normal', data: chunk }],
+  });
+  let index = 0;
+  await until(
+    () => {
+      if (a.stats().node2.queued < 64) a.send(Array.from({ length: 64 }, () => append(++index)));
+      return /no write completed/.test(a.stats().node2.lastError ?? '');
+    },
+    'stall detection',
+    20_000,
+  );
+  t.true(sockets.length >= 1);
+  t.true(a.stats().node2.sent > 0);
+});
