@@ -1,6 +1,8 @@
 /**
  * The request handlers of the non-streaming routes. Each validates everything it was given before
- * calling the service, so a refused request changes nothing.
+ * calling the service, so a refused request changes nothing. Routes whose answer parameters could
+ * change (/write, /read, /logs) refuse unknown ones; the watching routes ignore them (monitors
+ * append cache-busters).
  */
 
 import { LogClusterError } from '../errors.js';
@@ -42,8 +44,7 @@ export async function handleLogs({ res, params, api }: RequestContext): Promise<
 }
 
 /** GET /health: 200 while the node can serve, 503 with the reason otherwise. */
-export async function handleHealth({ res, params, api }: RequestContext): Promise<void> {
-  checkKnown(params, NO_PARAMS, false);
+export async function handleHealth({ res, api }: RequestContext): Promise<void> {
   const report = await api.service.health();
   if (report.status !== 'unhealthy') {
     sendJson(res, 200, { success: true, ...report });
@@ -55,28 +56,24 @@ export async function handleHealth({ res, params, api }: RequestContext): Promis
 }
 
 /** GET /stats. */
-export async function handleStats({ res, params, api }: RequestContext): Promise<void> {
-  checkKnown(params, NO_PARAMS, false);
+export async function handleStats({ res, api }: RequestContext): Promise<void> {
   sendJson(res, 200, { success: true, ...(await api.service.stats()) });
 }
 
 /** GET /cluster. */
-export async function handleCluster({ res, params, api }: RequestContext): Promise<void> {
-  checkKnown(params, NO_PARAMS, false);
+export async function handleCluster({ res, api }: RequestContext): Promise<void> {
   sendJson(res, 200, { success: true, ...(await api.service.cluster()) });
 }
 
 /** GET /metrics: the node's metrics, then the HTTP layer's. */
-export async function handleMetrics({ res, params, api }: RequestContext): Promise<void> {
-  checkKnown(params, NO_PARAMS, false);
+export async function handleMetrics({ res, api }: RequestContext): Promise<void> {
   let text = await api.service.metrics();
   if (text !== '' && !text.endsWith('\n')) text += '\n';
   sendText(res, 200, METRICS_CONTENT_TYPE, text + api.metrics.text());
 }
 
 /** GET /dashboard: the page, when the node serves one. */
-export async function handleDashboard({ res, params, api }: RequestContext): Promise<void> {
-  checkKnown(params, NO_PARAMS, false);
+export async function handleDashboard({ res, api }: RequestContext): Promise<void> {
   if (api.service.dashboard === undefined) {
     throw new LogClusterError('ROUTE_NOT_FOUND', 'This node serves no dashboard');
   }

@@ -56,6 +56,11 @@ export class DedupWindow {
     return this.#size;
   }
 
+  /** Index of the newest remembered first copy (0 when empty). */
+  get lastIndex(): number {
+    return this.#size === 0 ? 0 : this.#index[(this.#head + this.#size - 1) % this.entriesMax];
+  }
+
   /** The window's clock: the highest accept time seen (epoch ms). */
   get clockMs(): number {
     return this.#clockMs;

@@ -6,7 +6,8 @@
  * time filters skip whole blocks; an id table finds entries by id.
  *
  * Memory per entry: 8 (index) + 8 (timestamp) + 1 (level) + 4 (level list) + 4 (source list)
- * + 4 per label + 16-32 (id table) ≈ 45-60 bytes, about 60 MB for 1,000,000 entries.
+ * + 4 per label + 16-32 (id table), plus growth slack: bench/query.ts measures ~76 bytes per
+ * entry with two labels, about 75 MB for 1,000,000 entries.
  */
 
 import { assert } from '../assert.js';

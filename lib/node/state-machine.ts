@@ -150,6 +150,10 @@ export class StateMachine {
     const header = JSON.parse(buffer.toString('utf8', 0, newline)) as SnapshotHeader;
     assert(header.v === 1 && Number.isSafeInteger(header.applied), 'a state machine snapshot has version 1');
     this.#window.restore(buffer.subarray(newline + 1));
+    assert(
+      this.#window.lastIndex <= header.applied,
+      'a snapshot window never runs ahead of its applied index',
+    );
     this.#index = new LogIndex(this.#termsMax);
     this.#applied = header.applied;
     this.#compactedBefore = header.applied + 1;

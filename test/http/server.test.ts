@@ -412,6 +412,7 @@ test('GET /health, /stats, /cluster, /metrics, /dashboard', async (t) => {
     role: 'leader',
     applied_index: 1,
   });
+  t.is((await h.send('GET', '/health?_=1714564800000')).status, 200, 'watching routes ignore parameters');
   h.service.health_ = { status: 'degraded', reason: 'a follower lags' };
   t.is((await h.send('GET', '/health')).status, 200);
   h.service.health_ = { status: 'unhealthy', reason: 'no leader for 2 s', code: 'NO_LEADER' };

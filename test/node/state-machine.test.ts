@@ -197,3 +197,13 @@ test('applying out of order is a broken invariant, a malformed payload too', (t)
   t.throws(() => sm.apply(1, 1, new Uint8Array()), { message: /invariant/ });
   t.throws(() => sm.apply(5, 1, Buffer.from('not a payload')), { message: /invariant/ });
 });
+
+test('a snapshot whose window runs ahead of its applied index is refused (a node bug)', (t) => {
+  const a = machine();
+  a.write({ message: 'x', id: 'x' });
+  const bytes = Buffer.from(a.sm.snapshot());
+  const text = bytes.toString('utf8').replace('"applied":1', '"applied":0');
+  t.throws(() => new StateMachine({ readEntry: a.log.read }).restore(Buffer.from(text)), {
+    message: /invariant/,
+  });
+});

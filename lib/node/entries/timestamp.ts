@@ -44,13 +44,14 @@ function isLeapYear(year: number): boolean {
 }
 
 /**
- * Epoch ms of a client timestamp: an ISO-8601 string, a number of epoch ms (fractions truncated) or
- * a string of digits meaning the same. Undefined when it is none of these or falls outside
+ * Epoch ms of a client timestamp: an ISO-8601 string, a number of epoch ms (fractions truncated), a
+ * string of digits meaning the same, or a Date (library callers). Undefined when it is none of these or falls outside
  * [1970-01-01, 9999-12-31].
  */
 export function parseTimestampMs(value: unknown): number | undefined {
   let ms: number | undefined;
   if (typeof value === 'number') ms = Number.isFinite(value) ? Math.trunc(value) : undefined;
+  else if (value instanceof Date) ms = Number.isNaN(value.getTime()) ? undefined : value.getTime();
   else if (typeof value === 'string') ms = DIGITS_PATTERN.test(value) ? Number(value) : parseIsoMs(value);
   if (ms === undefined || ms < 0 || ms > TIMESTAMP_MS_MAX) return undefined;
   return ms;

@@ -69,6 +69,7 @@ const bad: Array<[string, unknown, ErrorCode, string]> = [
   ['infinite epoch', { message: 'x', timestamp: Number.POSITIVE_INFINITY }, 'INVALID_ENTRY', 'timestamp'],
   ['year 10000', { message: 'x', timestamp: 253402300800000 }, 'INVALID_ENTRY', 'timestamp'],
   ['boolean timestamp', { message: 'x', timestamp: true }, 'INVALID_ENTRY', 'timestamp'],
+  ['invalid Date', { message: 'x', timestamp: new Date(Number.NaN) }, 'INVALID_ENTRY', 'timestamp'],
   ['numeric id', { message: 'x', id: 7 }, 'INVALID_ENTRY', 'id'],
   ['empty id', { message: 'x', id: '' }, 'INVALID_ENTRY', 'id'],
   ['id with slash', { message: 'x', id: 'a/b' }, 'INVALID_ENTRY', 'id'],
@@ -151,6 +152,7 @@ test('timestamps: ISO with and without offset, date only, epoch ms and digit str
   t.is(ms(1714564800000), 1714564800000);
   t.is(ms(1714564800000.9), 1714564800000);
   t.is(ms('1714564800000'), 1714564800000);
+  t.is(ms(new Date(1714564800000)), 1714564800000);
   t.is(ms(null), undefined);
 });
 
