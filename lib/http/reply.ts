@@ -77,10 +77,5 @@ export function sendError(
   const retryAfterMs = error.details.retry_after_ms;
   if (typeof retryAfterMs === 'number' && retryAfterMs > 0)
     headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
-  sendJson(res, error.status, errorBody(error), headers);
-}
-
-/** API.md's error body; also used inside SSE `error` events. */
-export function errorBody(error: LogClusterError): Record<string, unknown> {
-  return error.toJSON();
+  sendJson(res, error.status, error.toJSON(), headers);
 }
