@@ -15,7 +15,7 @@ export function hasReady(r: RaftState): boolean {
   return (
     r.msgs.length > 0 ||
     (r.appendPending && r.role === 'leader') ||
-    u.toPersist().length > 0 ||
+    u.hasUnhanded() ||
     (u.snapshot !== null && !u.snapshotInProgress) ||
     hardStateChanged(r.hardState(), r.persistedHardState) ||
     r.log.hasNextCommitted() ||

@@ -16,6 +16,10 @@ export function sendAppend(r: RaftState, to: NodeId, sendIfEmpty = true): boolea
   const pr = r.progress.get(to);
   if (pr === undefined || to === r.id || pr.isPaused()) return false;
   const prevIndex = pr.next - 1;
+  assert(
+    prevIndex <= r.log.lastIndex(),
+    `${to} is said to match past the leader's log (leader completeness broken)`,
+  );
   const prevTerm = r.log.term(prevIndex);
   const entries =
     prevTerm === undefined ? undefined : r.log.entries(pr.next, r.log.lastIndex() + 1, r.opts.maxAppendBytes);

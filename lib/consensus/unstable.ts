@@ -60,6 +60,11 @@ export class Unstable {
     this.offsetInProgress = Math.min(this.offsetInProgress, from);
   }
 
+  /** True when some entry was not yet handed out in a Ready. */
+  hasUnhanded(): boolean {
+    return this.offsetInProgress < this.offset + this.entries.length;
+  }
+
   /** Entries not yet handed out in a Ready. */
   toPersist(): Entry[] {
     return this.entries.slice(Math.max(0, this.offsetInProgress - this.offset));

@@ -5,6 +5,7 @@
  * liveness after healing.
  */
 import test from 'ava';
+import type { PlantedBugs } from '../../lib/consensus/index.js';
 import type { Entry } from '../../lib/consensus/types.js';
 import { Prng } from '../../lib/prng.js';
 import { dec, TestCluster } from './helpers/cluster.js';
@@ -47,7 +48,11 @@ function check(c: TestCluster, k: Checker): void {
   }
 }
 
-function chaosRun(seed: number, voters: string[]): { elections: number; applied: number } {
+function chaosRun(
+  seed: number,
+  voters: string[],
+  bugs: PlantedBugs = {},
+): { elections: number; applied: number } {
   const rng = new Prng(seed);
   const c = new TestCluster({
     voters,
@@ -55,7 +60,11 @@ function chaosRun(seed: number, voters: string[]): { elections: number; applied:
     options: {
       maxInflightAppends: 4,
       maxAppendBytes: 64,
-      bugs: process.env.CHAOS_BUG ? { [process.env.CHAOS_BUG]: true } : {},
+      // Every third seed runs without PreVote, every fourth without CheckQuorum.
+      preVote: seed % 3 !== 0,
+      checkQuorum: seed % 4 !== 0,
+      heartbeatTicks: 1 + (seed % 2),
+      bugs,
     },
   });
   const k: Checker = { applied: new Map(), leaders: new Map(), seen: new Map() };
@@ -103,6 +112,8 @@ function chaosRun(seed: number, voters: string[]): { elections: number; applied:
       if (leader !== undefined && target !== leader.id) {
         leader.raft.proposeConfigChange({ kind: isVoter ? 'add-learner' : 'add-voter', node: target });
       }
+    } else if (roll < 98) {
+      c.leader()?.raft.transferLeadership(rng.pick(voters));
     } else {
       const node = rng.pick([...c.nodes.values()]);
       if (node.up) node.raft.readIndex(`s${seed}r${step}`);
@@ -163,5 +174,20 @@ for (const voters of [
     t.true(elections > SEEDS, `${elections} elections`);
     t.true(applied > SEEDS * 10, `${applied} applied indexes`);
     t.log(`${elections} leaders (terms), ${applied} distinct applied indexes`);
+  });
+}
+
+for (const bug of ['voteWithoutLogCheck', 'appendWithoutPrevCheck'] as const) {
+  test(`chaos soak has teeth: planted bug ${bug} is caught within 300 seeds`, (t) => {
+    let caught: string | null = null;
+    for (let seed = 1; seed <= 300 && caught === null; seed++) {
+      try {
+        chaosRun(seed, ['a', 'b', 'c', 'd', 'e'], { [bug]: true });
+      } catch (error) {
+        caught = `seed ${seed}: ${(error as Error).message}`;
+      }
+    }
+    t.truthy(caught);
+    t.log(caught);
   });
 }
