@@ -240,36 +240,47 @@ function readMessage(r: Reader, ids: readonly NodeId[]): Message {
   const to = ids[r.uint()];
   if (from === undefined || to === undefined) throw frameInvalid('node reference out of range');
   const term = r.int();
-  const base = { from, to, term };
+  // Plain literals, not `{ ...base }`: spreading per message made decoding ten times slower.
   switch (type) {
     case 'vote':
     case 'pre-vote':
-      return { ...base, type, lastIndex: r.int(), lastTerm: r.int(), transfer: r.bool() };
+      return { type, from, to, term, lastIndex: r.int(), lastTerm: r.int(), transfer: r.bool() };
     case 'vote-response':
     case 'pre-vote-response':
-      return { ...base, type, granted: r.bool() };
+      return { type, from, to, term, granted: r.bool() };
     case 'append':
       return {
-        ...base,
         type,
+        from,
+        to,
+        term,
         prevIndex: r.int(),
         prevTerm: r.int(),
         commit: r.int(),
         entries: readEntries(r),
       };
     case 'append-response':
-      return { ...base, type, success: r.bool(), index: r.int(), hintIndex: r.int(), hintTerm: r.int() };
+      return {
+        type,
+        from,
+        to,
+        term,
+        success: r.bool(),
+        index: r.int(),
+        hintIndex: r.int(),
+        hintTerm: r.int(),
+      };
     case 'heartbeat':
-      return { ...base, type, commit: r.int(), context: r.string() };
+      return { type, from, to, term, commit: r.int(), context: r.string() };
     case 'heartbeat-response':
     case 'read-index':
-      return { ...base, type, context: r.string() };
+      return { type, from, to, term, context: r.string() };
     case 'snapshot':
-      return { ...base, type, snapshot: readSnapshot(r) };
+      return { type, from, to, term, snapshot: readSnapshot(r) };
     case 'timeout-now':
-      return { ...base, type };
+      return { type, from, to, term };
     case 'read-index-response':
-      return { ...base, type, context: r.string(), index: r.int(), reason: readReason(r) };
+      return { type, from, to, term, context: r.string(), index: r.int(), reason: readReason(r) };
   }
 }
 
