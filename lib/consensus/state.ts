@@ -64,7 +64,9 @@ export class RaftState {
     const storage = this.opts.storage;
     const { hardState, config } = storage.initialState();
     const snapshot = storage.snapshot();
-    this.membership = new Membership(snapshot.index > 0 ? snapshot.config : config, snapshot.index);
+    // The snapshot's config is the membership at its index; the log's config entries follow.
+    const emptyBoot = snapshot.index === 0 && snapshot.config.voters.length === 0;
+    this.membership = new Membership(emptyBoot ? config : snapshot.config, snapshot.index);
     replayConfigEntries(storage, this.membership, this.opts.maxAppendBytes);
     const applied = options.applied ?? snapshot.index;
     const commit = Math.max(hardState.commit, snapshot.index, applied);

@@ -54,7 +54,12 @@ export interface Snapshot {
 
 /** Read-only view of what the node has persisted. Synchronous: the core never waits. */
 export interface LogStorage {
-  /** Hard state and membership as of the last persisted state (empty log: term 0, config as bootstrapped). */
+  /**
+   * Hard state and membership as of the last persisted state (empty log: term 0, config as
+   * bootstrapped). The core takes the membership from snapshot().config and replays the config
+   * entries of the log itself (it must know which are uncommitted, to undo them if truncated);
+   * `config` here is only its fallback when the empty snapshot carries no voters.
+   */
   initialState(): { hardState: HardState; config: ClusterConfig };
   /** Index of the first entry still stored (snapshot.index + 1). */
   firstIndex(): number;
@@ -64,7 +69,10 @@ export interface LogStorage {
   term(index: number): number | undefined;
   /** Entries in [lo, hi), at least one when lo < hi, stopping once `maxBytes` of data is exceeded. */
   entries(lo: number, hi: number, maxBytes: number): Entry[];
-  /** The latest snapshot (index 0, term 0 when none). */
+  /**
+   * The latest snapshot; its config is the membership AS OF its index (not the latest one). When
+   * there is none: index 0, term 0, config = the bootstrap membership.
+   */
   snapshot(): Snapshot;
 }
 

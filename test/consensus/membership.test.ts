@@ -52,33 +52,41 @@ test('a config takes effect on a follower as soon as it is appended, before it c
   t.is(c.raft('b').status().commitIndex, 2);
 });
 
-test('config entries in storage are replayed at restart and truncation reverts them', (t) => {
-  const c = new TestCluster({ voters: ABC, seed: 23, options: { checkQuorum: false } });
-  const cfg = (index: number, term: number): Entry => ({
-    index,
-    term,
-    type: 'config',
-    data: encodeConfigChange({ kind: 'add-learner', node: 'x' }),
+for (const initialConfig of ['bootstrap', 'latest'] as const) {
+  test(`config entries in storage are replayed at restart and truncation reverts them (initialState: ${initialConfig})`, (t) => {
+    const c = new TestCluster({ voters: ABC, seed: 23, options: { checkQuorum: false } });
+    if (initialConfig === 'latest') {
+      // A storage may report the membership in force (config entries included) from initialState.
+      const storage = c.node('c').storage;
+      const boot = storage.initialState.bind(storage);
+      storage.initialState = () => ({ ...boot(), config: { voters: ABC, learners: ['x'] } });
+    }
+    const cfg = (index: number, term: number): Entry => ({
+      index,
+      term,
+      type: 'config',
+      data: encodeConfigChange({ kind: 'add-learner', node: 'x' }),
+    });
+    const noop = (index: number, term: number): Entry => ({
+      index,
+      term,
+      type: 'noop',
+      data: new Uint8Array(),
+    });
+    c.node('c').storage.append([noop(1, 1), cfg(2, 1)]);
+    c.node('c').storage.hard = { term: 1, vote: null, commit: 1 };
+    for (const id of ['a', 'b']) {
+      c.node(id).storage.append([noop(1, 1), noop(2, 2)]);
+      c.node(id).storage.hard = { term: 2, vote: null, commit: 1 };
+    }
+    for (const id of ABC) c.restart(id);
+    t.deepEqual(c.raft('c').status().config.learners, ['x'], 'replayed from the log');
+    c.elect('a');
+    c.tick(2);
+    t.deepEqual(c.raft('c').status().config.learners, [], 'reverted when the leader truncated it');
+    t.is(c.node('c').storage.term(2), 2);
   });
-  const noop = (index: number, term: number): Entry => ({
-    index,
-    term,
-    type: 'noop',
-    data: new Uint8Array(),
-  });
-  c.node('c').storage.append([noop(1, 1), cfg(2, 1)]);
-  c.node('c').storage.hard = { term: 1, vote: null, commit: 1 };
-  for (const id of ['a', 'b']) {
-    c.node(id).storage.append([noop(1, 1), noop(2, 2)]);
-    c.node(id).storage.hard = { term: 2, vote: null, commit: 1 };
-  }
-  for (const id of ABC) c.restart(id);
-  t.deepEqual(c.raft('c').status().config.learners, ['x'], 'replayed from the log');
-  c.elect('a');
-  c.tick(2);
-  t.deepEqual(c.raft('c').status().config.learners, [], 'reverted when the leader truncated it');
-  t.is(c.node('c').storage.term(2), 2);
-});
+}
 
 test('one uncommitted config change at a time; none before the leader commits in its term', (t) => {
   const c = new TestCluster({ voters: ABC, seed: 24, options: { checkQuorum: false } });
