@@ -2,6 +2,8 @@
  * logcluster's public API. The CLI (cli/) imports only from here.
  */
 
+// --- the node, the client ---
+export * from './client/index.js';
 // --- cluster: configuration, ClusterManager, detached clusters (lib/cluster) ---
 export type { ClusterAccess, ProbeNodesOptions } from './cluster/cluster-access.js';
 export { probeNodes } from './cluster/cluster-access.js';
@@ -54,3 +56,9 @@ export {
 } from './cluster/state-file.js';
 export type { ErrorCode, ErrorSpec } from './errors.js';
 export { ERRORS, EXIT, isLogClusterError, LogClusterError } from './errors.js';
+export {
+  ELECTION_TIMEOUT_MS_DEFAULT,
+  type StorageNodeOptions,
+  TICK_INTERVAL_MS_DEFAULT,
+} from './node/options.js';
+export { type NodeStatus, STOP_GRACE_MS, StorageNode } from './node/storage-node.js';

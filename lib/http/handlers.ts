@@ -12,6 +12,7 @@ import { bodyKind, parseWriteBody, readBody } from './body.js';
 import type { RequestContext } from './context.js';
 import { checkKnown, parseConsistency, parseLogsQuery, READ_PARAMS } from './query-params.js';
 import { sendJson, sendText } from './reply.js';
+import { FORWARDED_HEADER } from './service.js';
 
 const NO_PARAMS: ReadonlySet<string> = new Set();
 
@@ -24,7 +25,7 @@ export async function handleWrite({ req, res, params, api }: RequestContext): Pr
   const kind = bodyKind(req.headers['content-type']);
   const parsed = parseWriteBody(kind, await readBody(req, api.bodyBytesMax));
   const entries = parsed.batch ? validateEntries(parsed.entries) : [validateEntry(parsed.entries[0])];
-  const results = await api.service.write(entries);
+  const results = await api.service.write(entries, { forwarded: req.headers[FORWARDED_HEADER] === '1' });
   sendJson(res, 200, parsed.batch ? { success: true, results } : { success: true, ...results[0] });
 }
 

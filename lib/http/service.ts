@@ -75,10 +75,18 @@ export interface ClusterReport {
   readonly [extra: string]: unknown;
 }
 
+/** Header a node sets when it forwards a client's write to the leader (never forwarded twice). */
+export const FORWARDED_HEADER = 'x-logcluster-forwarded';
+
+/** Where a write came from: a client, or another node forwarding it for one. */
+export interface RequestOrigin {
+  readonly forwarded?: boolean;
+}
+
 /** The node behind the HTTP API. Methods may return values or promises. */
 export interface NodeService {
   /** Stores a batch (one consensus round); resolves when every entry is acknowledged, in order. */
-  write(entries: readonly ValidEntry[]): Promise<readonly WriteResult[]>;
+  write(entries: readonly ValidEntry[], origin?: RequestOrigin): Promise<readonly WriteResult[]>;
   /** The verified record; throws NOT_FOUND, COMPACTED, STORAGE_CORRUPT or an availability code. */
   read(ref: EntryRef, consistency: ReadConsistency): LogRecord | Promise<LogRecord>;
   /** One page of committed entries. */

@@ -1,0 +1,219 @@
+/**
+ * The running parts of one node and the operations the HTTP service needs from them: propose a
+ * batch and wait for it to apply, pass a linearizable read barrier, know the leader. StorageNode
+ * builds it and owns its lifecycle; NodeApiService and the reports read it.
+ */
+import type { Entry, Raft, RaftStatus, ReadRefusal, ReadState, Snapshot } from '../consensus/index.js';
+import { LogClusterError } from '../errors.js';
+import type { FaultFilter } from '../transport/index.js';
+import { encodeEntry } from './entries/payload.js';
+import type { ValidEntry } from './entries/validate.js';
+import type { LiveFeed } from './live-feed.js';
+import type { ResolvedNodeOptions } from './options.js';
+import { PendingWrites } from './pending-writes.js';
+import { RaftDriver } from './raft-driver.js';
+import type { RaftStorage } from './raft-storage.js';
+import { ReadBarrier } from './read-barrier.js';
+import type { ApplyResult, StateMachine } from './state-machine.js';
+
+/** Counters kept for the seed's /health and /stats fields. */
+export interface NodeCountersState {
+  writes: number;
+  reads: number;
+  replications_received: number;
+  readonly startTimeMs: number;
+}
+
+/** Observers of role and leader changes (StorageNode turns them into events). */
+export interface CoreEvents {
+  roleChange(role: string, term: number): void;
+  leaderChange(leaderId: string | null, term: number): void;
+}
+
+/** One node's Raft core, storage, applied state and the queues of waiting clients. */
+export class NodeCore {
+  readonly driver: RaftDriver;
+  readonly pending = new PendingWrites();
+  readonly reads: ReadBarrier;
+  readonly counters: NodeCountersState = {
+    writes: 0,
+    reads: 0,
+    replications_received: 0,
+    startTimeMs: Date.now(),
+  };
+  /** Set when the disk failed: the node answers reads but refuses writes until restarted. */
+  storageError: LogClusterError | null = null;
+  /** This node's URL as peers and clients reach it; known once the HTTP server listens. */
+  selfUrl: string;
+  #status: RaftStatus;
+  #statusFresh = false;
+
+  constructor(
+    readonly options: ResolvedNodeOptions,
+    readonly raft: Raft,
+    readonly storage: RaftStorage,
+    readonly machine: StateMachine,
+    readonly feed: LiveFeed,
+    readonly transport: FaultFilter,
+    private readonly events: CoreEvents,
+  ) {
+    this.selfUrl = options.advertiseUrl;
+    this.driver = new RaftDriver(raft, storage, transport, {
+      applyCommitted: (entries) => this.#apply(entries),
+      restoreSnapshot: (snapshot) => this.#restore(snapshot),
+      readStates: (states, refusals) => this.#readStates(states, refusals),
+      storageFailed: (error) => this.#storageFailed(error),
+    });
+    this.reads = new ReadBarrier({
+      nodeId: options.id,
+      readIndex: (context) => {
+        const result = raft.readIndex(context);
+        this.driver.schedule();
+        return result;
+      },
+      appliedIndex: () => machine.appliedIndex,
+      nowMs: () => Date.now(),
+      leaderHints: (leaderId) => this.leaderHints(leaderId ?? this.status().leaderId),
+    });
+    this.#status = raft.status();
+    transport.onReceive((messages) => {
+      for (const message of messages) {
+        if (message.type === 'append' && message.entries.length > 0) this.counters.replications_received++;
+        raft.step(message);
+      }
+      this.#changed();
+    });
+  }
+
+  /** The core's status, computed at most once per change (it allocates). */
+  status(): RaftStatus {
+    if (!this.#statusFresh) {
+      this.#status = this.raft.status();
+      this.#statusFresh = true;
+    }
+    return this.#status;
+  }
+
+  /** The URL of member `id` (this node's own advertised URL for itself). */
+  urlOf(id: string | null): string | null {
+    if (id === null) return null;
+    return id === this.options.id ? this.selfUrl : (this.options.peers[id] ?? null);
+  }
+
+  /** `leader_id` and `leader_url` hints for error bodies. */
+  leaderHints(leaderId: string | null): Record<string, unknown> {
+    return leaderId === null ? {} : { leader_id: leaderId, leader_url: this.urlOf(leaderId) };
+  }
+
+  /** One logical clock tick (from TickClock). */
+  tick(): void {
+    this.raft.tick();
+    const now = Date.now();
+    this.pending.expire(now);
+    this.reads.expire();
+    this.#changed();
+  }
+
+  /**
+   * Proposes `entries` as one batch (leader only) and resolves when all are applied here, i.e.
+   * committed on a majority of voters and fsynced there. Throws NOT_LEADER (with hints) when this
+   * node is not the leader, OVERLOADED or TRANSFER_IN_PROGRESS when it cannot take more now.
+   */
+  propose(entries: readonly ValidEntry[]): Promise<ApplyResult[]> {
+    if (this.storageError) return Promise.reject(this.storageError);
+    if (this.pending.full(entries.length)) {
+      return Promise.reject(
+        new LogClusterError('OVERLOADED', 'Too many writes waiting for commit; retry later'),
+      );
+    }
+    const nowMs = Date.now();
+    const context = { nodeId: this.options.id, nowMs };
+    const payloads = entries.map((entry) => encodeEntry(entry, context));
+    const result = this.raft.propose(payloads);
+    if (!result.ok) {
+      const hints = this.leaderHints(result.leaderId === this.options.id ? null : result.leaderId);
+      if (result.reason === 'window-full') {
+        return Promise.reject(
+          new LogClusterError('OVERLOADED', 'The replication window is full; retry later', hints),
+        );
+      }
+      if (result.reason === 'transfer-in-progress') {
+        return Promise.reject(new LogClusterError('TRANSFER_IN_PROGRESS', undefined, hints));
+      }
+      return Promise.reject(new LogClusterError('NOT_LEADER', `${this.options.id} is not the leader`, hints));
+    }
+    this.#changed();
+    return this.pending.add(result.index, entries.length, result.term, nowMs);
+  }
+
+  /** Voters holding `index` per the leader's progress (itself included). */
+  replicasOf(index: number): number {
+    const status = this.status();
+    if (status.role !== 'leader') return 0;
+    let count = status.config.voters.includes(this.options.id) && status.lastIndex >= index ? 1 : 0;
+    for (const peer of status.progress)
+      if (peer.voter && peer.id !== this.options.id && peer.matchIndex >= index) count++;
+    return Math.max(count, Math.floor(status.config.voters.length / 2) + 1);
+  }
+
+  #changed(): void {
+    this.#statusFresh = false;
+    this.driver.schedule();
+    const status = this.status();
+    this.#watchRole(status);
+  }
+
+  #lastRole = '';
+  #lastLeader: string | null | undefined = undefined;
+
+  #watchRole(status: RaftStatus): void {
+    if (status.role !== this.#lastRole) {
+      this.#lastRole = status.role;
+      this.events.roleChange(status.role, status.term);
+    }
+    if (status.leaderId !== this.#lastLeader) {
+      this.#lastLeader = status.leaderId;
+      this.events.leaderChange(status.leaderId, status.term);
+    }
+  }
+
+  #apply(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (entry.type !== 'normal') {
+        this.machine.skip(entry.index);
+        this.pending.superseded(entry.index);
+        continue;
+      }
+      const result = this.machine.apply(entry.index, entry.term, entry.data);
+      if (!result.duplicate) {
+        this.counters.writes++;
+        this.feed.publish(entry.index, { index: entry.index, term: entry.term, payload: entry.data });
+      }
+      this.pending.applied(entry.index, entry.term, result);
+    }
+    this.reads.applied();
+    this.#statusFresh = false;
+  }
+
+  #restore(snapshot: Snapshot): void {
+    if (snapshot.data.length > 0) this.machine.restore(snapshot.data);
+    else this.machine.dropBefore(snapshot.index + 1);
+    this.reads.applied();
+  }
+
+  #readStates(states: readonly ReadState[], refusals: readonly ReadRefusal[]): void {
+    if (refusals.length > 0) this.reads.refused(refusals);
+    if (states.length > 0) this.reads.confirmed(states);
+  }
+
+  #storageFailed(error: unknown): void {
+    this.storageError =
+      error instanceof LogClusterError
+        ? error
+        : new LogClusterError('STORAGE_IO', `Disk failure: ${String(error)}`);
+    this.pending.failAll(
+      new LogClusterError('OUTCOME_UNKNOWN', `${this.storageError.message}; the write may not be stored`),
+    );
+    this.reads.failAll(this.storageError);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The NodeService the HTTP API talks to, over one NodeCore: writes proposed on the leader (or
+ * forwarded to it), reads at the requested consistency, queries, streams and reports.
+ */
+import { LogClusterError } from '../errors.js';
+import type {
+  ClusterReport,
+  EntryRef,
+  HealthReport,
+  LogFilter,
+  LogQuery,
+  LogRecord,
+  NodeService,
+  QueryPage,
+  ReadConsistency,
+  RequestOrigin,
+  StatsReport,
+  StreamSink,
+  Subscription,
+  ValidEntry,
+  WriteResult,
+} from '../http/service.js';
+import { filePathOf } from './entries/record.js';
+import type { Forwarder } from './forwarder.js';
+import type { NodeCore } from './node-core.js';
+import { clusterReport, healthReport, metricsText, statsReport } from './node-reports.js';
+
+/** StorageNode's implementation of the HTTP layer's NodeService. */
+export class NodeApiService implements NodeService {
+  stopping = false;
+
+  constructor(
+    private readonly core: NodeCore,
+    private readonly forwarder: Forwarder,
+  ) {}
+
+  async write(entries: readonly ValidEntry[], origin: RequestOrigin = {}): Promise<readonly WriteResult[]> {
+    this.#checkOpen();
+    const { core } = this;
+    const status = core.status();
+    if (status.role !== 'leader') return this.#forward(entries, status.leaderId, origin);
+    const results = await core.propose(entries);
+    const leaderId = core.options.id;
+    return results.map((result) => ({
+      file_path: filePathOf(result.index),
+      id: result.id,
+      index: result.index,
+      term: result.term,
+      leader_id: leaderId,
+      replicas: core.replicasOf(result.index),
+      duplicate: result.duplicate,
+    }));
+  }
+
+  async read(ref: EntryRef, consistency: ReadConsistency): Promise<LogRecord> {
+    this.#checkOpen();
+    await this.#barrier(consistency);
+    this.core.counters.reads++;
+    return this.core.machine.read(ref);
+  }
+
+  async query(query: LogQuery, consistency: ReadConsistency): Promise<QueryPage> {
+    this.#checkOpen();
+    await this.#barrier(consistency);
+    this.core.counters.reads++;
+    return this.core.machine.query(query);
+  }
+
+  subscribe(filter: LogFilter, afterIndex: number | null, sink: StreamSink): Subscription {
+    this.#checkOpen();
+    return this.core.feed.subscribe(filter, afterIndex, sink);
+  }
+
+  health(): HealthReport {
+    return healthReport(this.core, this.stopping);
+  }
+
+  stats(): Promise<StatsReport> {
+    return statsReport(this.core);
+  }
+
+  cluster(): ClusterReport {
+    return clusterReport(this.core);
+  }
+
+  metrics(): string {
+    return metricsText(this.core);
+  }
+
+  /**
+   * `local`: this node's applied state as it is. `leader`: the leader answers from its applied
+   * state; a follower passes a ReadIndex round instead (at least as fresh, no forwarding).
+   * `linearizable`: a ReadIndex round confirmed by a quorum, then wait to apply up to it.
+   */
+  async #barrier(consistency: ReadConsistency): Promise<void> {
+    if (consistency === 'local') return;
+    if (consistency === 'leader' && this.core.status().role === 'leader') return;
+    await this.core.reads.wait();
+  }
+
+  async #forward(entries: readonly ValidEntry[], leaderId: string | null, origin: RequestOrigin) {
+    const { core } = this;
+    const hints = core.leaderHints(leaderId);
+    if (leaderId === null) throw new LogClusterError('NO_LEADER', 'No leader is known; retry shortly', hints);
+    const leaderUrl = core.urlOf(leaderId);
+    if (origin.forwarded || leaderUrl === null) {
+      throw new LogClusterError('NOT_LEADER', `${core.options.id} is not the leader`, hints);
+    }
+    return (await this.forwarder.write(leaderUrl, entries)) as WriteResult[];
+  }
+
+  #checkOpen(): void {
+    if (this.stopping) throw new LogClusterError('SHUTTING_DOWN');
+  }
+}

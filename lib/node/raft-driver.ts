@@ -1,0 +1,84 @@
+/**
+ * Drives the pure Raft core with real I/O, following the Ready contract on types.ts:
+ * persist (fsync) → send → apply → advance. Inputs (ticks, peer messages, proposals) may arrive
+ * while a Ready is being persisted; they accumulate in the core and go out in the next Ready, which
+ * is how many client writes come to share one fdatasync on every node.
+ */
+import type { Entry, Raft, ReadRefusal, ReadState, Snapshot } from '../consensus/index.js';
+import type { Transport } from '../transport/index.js';
+import type { RaftStorage } from './raft-storage.js';
+
+/** What the node does with each part of a Ready after it is durable. */
+export interface DriverHooks {
+  /** Committed entries, in order; already persisted. */
+  applyCommitted(entries: readonly Entry[]): void;
+  /** A snapshot from the leader was installed in storage: reset the applied state to it. */
+  restoreSnapshot(snapshot: Snapshot): void;
+  readStates(states: readonly ReadState[], refusals: readonly ReadRefusal[]): void;
+  /** Persisting failed (disk full, I/O error): the node must stop acknowledging anything. */
+  storageFailed(error: unknown): void;
+}
+
+/** Runs the Ready loop for one Raft core; at most one Ready is in flight at a time. */
+export class RaftDriver {
+  #scheduled = false;
+  #running = false;
+  #failed = false;
+  #idle: (() => void)[] = [];
+
+  constructor(
+    readonly raft: Raft,
+    private readonly storage: RaftStorage,
+    private readonly transport: Transport,
+    private readonly hooks: DriverHooks,
+  ) {}
+
+  /** True once persisting failed; the loop stays stopped until the node restarts. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Runs the loop soon: batched with everything else that happens in this turn of the event loop. */
+  schedule(): void {
+    if (this.#scheduled || this.#running || this.#failed) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#run();
+    });
+  }
+
+  /** Resolves when no Ready is being processed (for a clean stop). */
+  idle(): Promise<void> {
+    if (!this.#running) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #run(): Promise<void> {
+    if (this.#running || this.#failed) return;
+    this.#running = true;
+    try {
+      while (this.raft.hasReady()) {
+        const ready = this.raft.ready();
+        try {
+          await this.storage.persist(ready);
+        } catch (error) {
+          // Environmental fault: nothing of this Ready may be sent or acknowledged.
+          this.#failed = true;
+          this.hooks.storageFailed(error);
+          return;
+        }
+        if (ready.snapshot) this.hooks.restoreSnapshot(ready.snapshot);
+        if (ready.messages.length > 0) this.transport.send(ready.messages);
+        if (ready.committed.length > 0) this.hooks.applyCommitted(ready.committed);
+        if (ready.readStates.length > 0 || (ready.readRefusals?.length ?? 0) > 0) {
+          this.hooks.readStates(ready.readStates, ready.readRefusals ?? []);
+        }
+        this.raft.advance(ready);
+      }
+    } finally {
+      this.#running = false;
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+}

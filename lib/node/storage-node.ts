@@ -1,0 +1,210 @@
+/**
+ * StorageNode: one logcluster member — storage engine + Raft core + peer transport + HTTP API.
+ * `start()` opens (and recovers) the data directory, listens, and starts the Raft clock;
+ * `stop()` finishes or fails every pending request and closes everything.
+ */
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Raft } from '../consensus/index.js';
+import { LogClusterError } from '../errors.js';
+import { createHttpApi, type HttpApi } from '../http/index.js';
+import { Prng } from '../prng.js';
+import { NodeFileSystem } from '../storage/index.js';
+import { FaultFilter, HttpTransport, refuseUpgrade } from '../transport/index.js';
+import { TickClock } from './clock.js';
+import { Forwarder } from './forwarder.js';
+import { LiveFeed } from './live-feed.js';
+import { NodeCore } from './node-core.js';
+import { NodeApiService } from './node-service.js';
+import { type ResolvedNodeOptions, resolveNodeOptions, type StorageNodeOptions } from './options.js';
+import { RaftStorage } from './raft-storage.js';
+import { StateMachine } from './state-machine.js';
+
+/** How long stop() lets in-flight writes finish before failing them with OUTCOME_UNKNOWN. */
+export const STOP_GRACE_MS = 2_000;
+
+/** A node's view of itself, for ClusterManager and tests. */
+export interface NodeStatus {
+  readonly id: string;
+  readonly role: string;
+  readonly term: number;
+  readonly leaderId: string | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+}
+
+/** Events: 'role-change' {role, term}, 'leader-change' {leaderId, term}, 'storage-failed' {error}. */
+export class StorageNode extends EventEmitter {
+  readonly id: string;
+  readonly #options: ResolvedNodeOptions;
+  #core: NodeCore | null = null;
+  #service: NodeApiService | null = null;
+  #http: HttpApi | null = null;
+  #clock: TickClock | null = null;
+  #forwarder: Forwarder | null = null;
+  #port = 0;
+  #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  /** Validates options (LogClusterError INVALID_OPTION naming the option); nothing is opened yet. */
+  constructor(options: StorageNodeOptions) {
+    super();
+    this.#options = resolveNodeOptions(options);
+    this.id = this.#options.id;
+  }
+
+  /** The port the HTTP API listens on (known after start). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** The URL clients and peers use for this node. */
+  get url(): string {
+    return this.#core?.selfUrl ?? this.#options.advertiseUrl;
+  }
+
+  /** Opens the data directory (recovering it), listens, and joins the cluster. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new')
+      throw new LogClusterError('ALREADY_RUNNING', `Node ${this.id} was already started`);
+    this.#state = 'starting';
+    const o = this.#options;
+    await ensureWritable(o.dataDir);
+    const members = [o.id, ...Object.keys(o.peers)];
+    const config = { voters: o.voters, learners: members.filter((m) => !o.voters.includes(m)) };
+    const storage = await RaftStorage.open(new NodeFileSystem(), join(o.dataDir, 'raft'), config);
+    const machine = new StateMachine({ readEntry: (index) => readNormalEntry(storage, index) });
+    const snapshot = storage.snapshot();
+    if (snapshot.data.length > 0) machine.restore(snapshot.data);
+    const raft = new Raft({
+      id: o.id,
+      storage,
+      random: new Prng(randomInt(2 ** 32)),
+      electionTicks: Math.max(3, Math.round(o.electionTimeoutMs / o.tickIntervalMs)),
+      heartbeatTicks: 1,
+    });
+    const network = new HttpTransport({ id: o.id, peers: o.peers, clusterSecret: o.clusterSecret });
+    const transport = new FaultFilter(network);
+    const core = new NodeCore(o, raft, storage, machine, new LiveFeed(machine), transport, {
+      roleChange: (role, term) => this.emit('role-change', { role, term }),
+      leaderChange: (leaderId, term) => this.emit('leader-change', { leaderId, term }),
+    });
+    this.#core = core;
+    this.#forwarder = new Forwarder(o.token);
+    this.#service = new NodeApiService(core, this.#forwarder);
+    this.#http = createHttpApi(this.#service, o.token ? { token: o.token } : {});
+    this.#http.server.on('upgrade', (req, socket, head) => {
+      if (!network.handleUpgrade(req, socket, head))
+        refuseUpgrade(socket, new LogClusterError('ROUTE_NOT_FOUND'));
+    });
+    this.#port = await listen(this.#http, o.port, o.host);
+    core.selfUrl = o.advertiseUrl || `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.#port}`;
+    this.#clock = new TickClock(o.tickIntervalMs, () => core.tick());
+    this.#clock.start();
+    if (o.voters.length === 1 && o.voters[0] === o.id) raft.campaign();
+    core.driver.schedule();
+    this.#state = 'running';
+  }
+
+  /** Finishes (or, after STOP_GRACE_MS, fails) pending requests and closes everything. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'new') return;
+    this.#state = 'stopping';
+    const core = this.#core;
+    if (this.#service) this.#service.stopping = true;
+    if (core) {
+      const deadline = Date.now() + STOP_GRACE_MS;
+      while (core.pending.size > 0 && Date.now() < deadline && !core.driver.failed) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const stopping = new LogClusterError(
+        'OUTCOME_UNKNOWN',
+        `Node ${this.id} stopped; retry with the same id`,
+      );
+      core.pending.failAll(stopping);
+      core.reads.failAll(new LogClusterError('SHUTTING_DOWN'));
+      core.feed.closeAll(new LogClusterError('SHUTTING_DOWN'));
+    }
+    this.#clock?.stop();
+    // Upgraded peer sockets keep the HTTP server open: close the transport first.
+    await core?.transport.close();
+    await this.#http?.close();
+    await core?.driver.idle();
+    this.#forwarder?.close();
+    await core?.storage.close();
+    this.#state = 'stopped';
+  }
+
+  /** The node's Raft view. Throws NOT_READY before start. */
+  status(): NodeStatus {
+    const core = this.#core;
+    if (!core) throw new LogClusterError('NOT_READY', `Node ${this.id} is not started`);
+    const s = core.status();
+    return {
+      id: this.id,
+      role: s.role,
+      term: s.term,
+      leaderId: s.leaderId,
+      commitIndex: s.commitIndex,
+      appliedIndex: core.machine.appliedIndex,
+      lastIndex: s.lastIndex,
+      voters: s.config.voters,
+      learners: s.config.learners,
+    };
+  }
+
+  /** Fault injection: drop peer traffic in one or both directions; the node keeps running. */
+  isolate(direction: 'both' | 'in' | 'out' = 'both'): void {
+    const transport = this.#requireCore().transport;
+    const peers = Object.keys(this.#options.peers);
+    if (direction === 'both') transport.isolate();
+    else if (direction === 'in') transport.blockInbound(...peers);
+    else transport.blockOutbound(...peers);
+  }
+
+  /** Ends every injected fault. */
+  heal(): void {
+    this.#requireCore().transport.heal();
+  }
+
+  #requireCore(): NodeCore {
+    if (!this.#core) throw new LogClusterError('NOT_READY', `Node ${this.id} is not started`);
+    return this.#core;
+  }
+}
+
+/** The Raft entry at `index` when it is a stored log entry (not a noop or config entry). */
+function readNormalEntry(storage: RaftStorage, index: number) {
+  if (index < storage.firstIndex() || index > storage.lastIndex()) return undefined;
+  const [entry] = storage.entries(index, index + 1, 0);
+  return entry && entry.type === 'normal'
+    ? { index: entry.index, term: entry.term, payload: entry.data }
+    : undefined;
+}
+
+async function ensureWritable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new LogClusterError('DATA_DIR_UNWRITABLE', `The data directory ${dir} is not writable (${why})`, {
+      dataDir: dir,
+    });
+  }
+}
+
+async function listen(http: HttpApi, port: number, host: string): Promise<number> {
+  try {
+    return (await http.listen(port, host)).port;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new LogClusterError('PORT_IN_USE', `Port ${port} on ${host} is already in use`, { port, host });
+    }
+    throw error;
+  }
+}
