@@ -41,6 +41,12 @@ export const ERRORS = {
     exitCode: EXIT.usage,
     message: 'The content type is not supported',
   },
+  BAD_REQUEST: { status: 400, exitCode: EXIT.usage, message: 'The request is not valid HTTP' },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    exitCode: EXIT.unavailable,
+    message: 'The request was not received in time',
+  },
   HEADERS_TOO_LARGE: { status: 431, exitCode: EXIT.tooLarge, message: 'The request headers are too large' },
 
   // --- routes ---
@@ -96,6 +102,11 @@ export const ERRORS = {
     status: 400,
     exitCode: EXIT.config,
     message: 'The peer speaks another protocol version',
+  },
+  PEER_CLUSTER_MISMATCH: {
+    status: 400,
+    exitCode: EXIT.config,
+    message: 'The peer belongs to another cluster',
   },
   PEER_FRAME_INVALID: { status: 400, exitCode: EXIT.general, message: 'The peer frame is malformed' },
 
