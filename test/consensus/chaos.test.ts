@@ -67,6 +67,8 @@ function chaosRun(
       bugs,
     },
   });
+  // Every other seed persists asynchronously: ticks and messages keep arriving between ready() and advance().
+  c.asyncPersist = seed % 2 === 1;
   const k: Checker = { applied: new Map(), leaders: new Map(), seen: new Map() };
   let proposals = 0;
   const deliverOne = () => {
@@ -78,6 +80,7 @@ function chaosRun(
   let partition: Set<string> | null = null;
   c.filter = (m) => partition === null || partition.has(m.from) === partition.has(m.to);
   for (let step = 0; step < STEPS; step++) {
+    if (c.asyncPersist && rng.chance(0.5)) c.completePersist(rng.pick(voters));
     const roll = rng.nextInt(100);
     if (roll < 40) {
       for (let n = 1 + rng.nextInt(8); n > 0; n--) deliverOne();
@@ -120,19 +123,11 @@ function chaosRun(
     }
     for (const id of c.nodes.keys()) c.drain(id);
     check(c, k);
-    if (process.env.CHAOS_DEBUG && seed === 1 && step % 50 === 0)
-      console.log(
-        step,
-        [...c.nodes.values()]
-          .map((n) => `${n.id}:${n.up ? '' : 'DOWN'}${n.raft.status().role}/${n.raft.status().term}`)
-          .join(' '),
-        'q',
-        c.queue.length,
-        [...(partition ?? [])],
-      );
   }
   // Liveness: heal everything, bring everyone back, restore full membership; the cluster converges.
   partition = null;
+  c.asyncPersist = false;
+  for (const id of voters) c.completePersist(id);
   for (const node of c.nodes.values()) if (!node.up) c.restart(node.id);
   for (let i = 0; i < 300; i++) {
     c.tick();
@@ -154,8 +149,6 @@ function chaosRun(
     if (s.appliedIndex !== last)
       throw new Error(`seed ${seed}: ${node.id} applied ${s.appliedIndex}, leader committed ${last}`);
   }
-  if (process.env.CHAOS_DEBUG)
-    console.log(seed, 'proposals', proposals, 'commit', last, 'terms', k.leaders.size);
   return { elections: k.leaders.size, applied: k.applied.size };
 }
 

@@ -12,6 +12,7 @@ import type {
   ProposeResult,
   ReadRefusal,
   ReadState,
+  Ready,
 } from '../../../lib/consensus/types.js';
 import { Prng } from '../../../lib/prng.js';
 import { MemoryStorage } from './memory-storage.js';
@@ -28,6 +29,8 @@ export interface TestNode {
   readStates: ReadState[];
   readRefusals: ReadRefusal[];
   up: boolean;
+  /** Async mode: the Ready handed out and not yet persisted. */
+  pending: Ready | null;
 }
 
 export type NodeOptions = Partial<Omit<RaftOptions, 'id' | 'storage' | 'random'>>;
@@ -72,6 +75,8 @@ export class TestCluster {
   readonly trace: string[] = [];
   /** Every message delivered so far. */
   readonly delivered: Message[] = [];
+  /** When true, drain() leaves each Ready pending until completePersist() (a slow disk). */
+  asyncPersist = false;
   /** Return false to drop a message at delivery. */
   filter: (m: Message) => boolean = () => true;
   private readonly cuts = new Set<string>();
@@ -97,6 +102,7 @@ export class TestCluster {
       readStates: [],
       readRefusals: [],
       up: true,
+      pending: null,
     };
     this.nodes.set(id, node);
     return node;
@@ -126,26 +132,44 @@ export class TestCluster {
   /** Handles every Ready of `id` per the contract. */
   drain(id: NodeId): void {
     const node = this.node(id);
-    while (node.up && node.raft.hasReady()) {
+    while (node.up && node.pending === null && node.raft.hasReady()) {
       const ready = node.raft.ready();
-      node.storage.persist(ready);
-      this.queue.push(...ready.messages);
-      if (ready.snapshot !== null) {
-        node.appliedIndex = ready.snapshot.index;
-        node.appliedConfig = ready.snapshot.config;
+      if (this.asyncPersist) {
+        node.pending = ready; // persisted later by completePersist(); the core keeps taking input
+        return;
       }
-      for (const entry of ready.committed) {
-        if (entry.index !== node.appliedIndex + 1)
-          throw new Error(`${id} applied ${entry.index} after ${node.appliedIndex}`);
-        node.applied.push(entry);
-        node.appliedIndex = entry.index;
-        if (entry.type === 'config')
-          node.appliedConfig = applyChange(node.appliedConfig, decodeConfigChange(entry.data));
-      }
-      node.readStates.push(...ready.readStates);
-      node.readRefusals.push(...(ready.readRefusals ?? []));
-      node.raft.advance(ready);
+      this.finish(node, ready);
     }
+  }
+
+  /** Async mode: the pending Ready of `id` reaches the disk now; then it is sent, applied, advanced. */
+  completePersist(id: NodeId): void {
+    const node = this.node(id);
+    const ready = node.pending;
+    if (!node.up || ready === null) return;
+    node.pending = null;
+    this.finish(node, ready);
+    this.drain(id);
+  }
+
+  private finish(node: TestNode, ready: Ready): void {
+    node.storage.persist(ready);
+    this.queue.push(...ready.messages);
+    if (ready.snapshot !== null) {
+      node.appliedIndex = ready.snapshot.index;
+      node.appliedConfig = ready.snapshot.config;
+    }
+    for (const entry of ready.committed) {
+      if (entry.index !== node.appliedIndex + 1)
+        throw new Error(`${node.id} applied ${entry.index} after ${node.appliedIndex}`);
+      node.applied.push(entry);
+      node.appliedIndex = entry.index;
+      if (entry.type === 'config')
+        node.appliedConfig = applyChange(node.appliedConfig, decodeConfigChange(entry.data));
+    }
+    node.readStates.push(...ready.readStates);
+    node.readRefusals.push(...(ready.readRefusals ?? []));
+    node.raft.advance(ready);
   }
 
   private canDeliver(m: Message): boolean {
@@ -212,7 +236,9 @@ export class TestCluster {
 
   /** Stops a node (its storage survives) and drops its queued messages. */
   crash(id: NodeId): void {
-    this.node(id).up = false;
+    const node = this.node(id);
+    node.up = false;
+    node.pending = null; // an unpersisted Ready is lost with the process
   }
 
   /** Restarts a node from its storage: a new core, the application re-applies from the snapshot. */
