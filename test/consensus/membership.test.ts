@@ -146,3 +146,23 @@ test('demoting a voter to learner and removing a follower', (t) => {
   c.tick(2);
   t.deepEqual(c.appliedData('b'), ['z']);
 });
+
+test('a learner promoted but not yet holding its promotion still answers votes, so the cluster elects', (t) => {
+  const c = new TestCluster({ voters: ABC, learners: ['l'], seed: 27 });
+  c.elect('a');
+  c.filter = (m) => !(m.type === 'append' && m.to === 'l' && m.entries.some((e) => e.type === 'config'));
+  t.true(c.raft('a').proposeConfigChange({ kind: 'add-voter', node: 'l' }).ok);
+  c.tick(2);
+  t.is(c.raft('b').status().commitIndex, 2, 'the promotion committed without l');
+  t.is(c.raft('l').status().role, 'learner', 'l has not seen it');
+  // a dies: b and c need a third vote among {a, b, c, l}, and only l can give it.
+  c.crash('a');
+  c.filter = (m) => !(m.type === 'append' && m.to === 'l');
+  c.tick(60);
+  const leader = c.leader();
+  t.truthy(leader);
+  t.true(leader!.id === 'b' || leader!.id === 'c');
+  c.filter = () => true;
+  c.tick(3);
+  t.is(c.raft('l').status().role, 'follower', 'promoted once the new leader replicated the entry');
+});
