@@ -49,26 +49,29 @@ export function decodeConfigChange(data: Uint8Array): ConfigChange {
   return { kind, node };
 }
 
-interface PendingChange {
+/** The config in force from `index` on (the result of the config entry at `index`). */
+export interface ConfigPoint {
   readonly index: number;
-  readonly change: ConfigChange;
+  readonly config: ClusterConfig;
 }
 
 /**
- * The membership a node currently acts on: a committed base plus the config entries appended
- * after it, in log order.
+ * The membership a node currently acts on: a committed base plus the configs produced by the
+ * config entries appended after it, in log order.
  */
 export class Membership {
   private base: ClusterConfig;
   private baseIndex: number;
-  private pending: PendingChange[] = [];
-  /** The effective config (base plus every appended change). */
-  current: ClusterConfig;
+  private pending: ConfigPoint[] = [];
 
   constructor(base: ClusterConfig, baseIndex: number) {
     this.base = base;
     this.baseIndex = baseIndex;
-    this.current = base;
+  }
+
+  /** The effective config (the latest appended one). */
+  get current(): ClusterConfig {
+    return this.pending.at(-1)?.config ?? this.base;
   }
 
   /** Follows an append that truncated from entries[0].index. True when the config changed. */
@@ -78,18 +81,21 @@ export class Membership {
     this.truncateFrom(entries[0].index);
     for (const entry of entries) {
       if (entry.type !== 'config') continue;
-      assert(entry.index > this.baseIndex, 'config entry below the committed base');
-      this.pending.push({ index: entry.index, change: decodeConfigChange(entry.data) });
+      this.push({ index: entry.index, config: applyChange(this.current, decodeConfigChange(entry.data)) });
     }
-    this.recompute();
     return !sameConfig(before, this.current);
   }
 
-  /** Folds the changes at or below `commit` into the base (they can never be undone). */
+  /** Adopts configs the storage already derived from the log (LogStorage.configHistory). */
+  replay(points: readonly ConfigPoint[]): void {
+    for (const point of points) if (point.index > this.baseIndex) this.push(point);
+  }
+
+  /** Folds the configs at or below `commit` into the base (they can never be undone). */
   onCommit(commit: number): void {
     while (this.pending.length > 0 && this.pending[0].index <= commit) {
       const next = this.pending.shift()!;
-      this.base = applyChange(this.base, next.change);
+      this.base = next.config;
       this.baseIndex = next.index;
     }
   }
@@ -99,30 +105,24 @@ export class Membership {
     return this.pending.length > 0;
   }
 
-  /** Index of the latest config entry, or of the base. */
-  lastChangeIndex(): number {
-    return this.pending.at(-1)?.index ?? this.baseIndex;
-  }
-
   /** Replaces everything with the config carried by a snapshot. True when the config changed. */
   restore(snapshot: Snapshot): boolean {
     const before = this.current;
     this.base = snapshot.config;
     this.baseIndex = snapshot.index;
     this.pending = [];
-    this.current = snapshot.config;
     return !sameConfig(before, this.current);
+  }
+
+  private push(point: ConfigPoint): void {
+    const last = this.pending.at(-1)?.index ?? this.baseIndex;
+    assert(point.index > last, `config entry ${point.index} not after ${last}`);
+    this.pending.push(point);
   }
 
   private truncateFrom(index: number): void {
     while (this.pending.length > 0 && this.pending[this.pending.length - 1].index >= index)
       this.pending.pop();
-  }
-
-  private recompute(): void {
-    let config = this.base;
-    for (const p of this.pending) config = applyChange(config, p.change);
-    this.current = config;
   }
 }
 

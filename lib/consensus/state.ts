@@ -67,7 +67,8 @@ export class RaftState {
     // The snapshot's config is the membership at its index; the log's config entries follow.
     const emptyBoot = snapshot.index === 0 && snapshot.config.voters.length === 0;
     this.membership = new Membership(emptyBoot ? config : snapshot.config, snapshot.index);
-    replayConfigEntries(storage, this.membership, this.opts.maxAppendBytes);
+    if (storage.configHistory !== undefined) this.membership.replay(storage.configHistory());
+    else replayConfigEntries(storage, this.membership, this.opts.maxAppendBytes);
     const applied = options.applied ?? snapshot.index;
     const commit = Math.max(hardState.commit, snapshot.index, applied);
     this.log = new RaftLog(storage, commit, applied);

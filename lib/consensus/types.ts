@@ -70,6 +70,12 @@ export interface LogStorage {
   /** Entries in [lo, hi), at least one when lo < hi, stopping once `maxBytes` of data is exceeded. */
   entries(lo: number, hi: number, maxBytes: number): Entry[];
   /**
+   * Optional fast path: for every config entry after the snapshot, ascending, its index and the
+   * membership in force from it on (snapshot().config changed by each entry in turn). Without it
+   * the core reads the whole log once at construction to find the config entries.
+   */
+  configHistory?(): readonly { readonly index: number; readonly config: ClusterConfig }[];
+  /**
    * The latest snapshot; its config is the membership AS OF its index (not the latest one). When
    * there is none: index 0, term 0, config = the bootstrap membership.
    */

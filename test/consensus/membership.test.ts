@@ -52,7 +52,7 @@ test('a config takes effect on a follower as soon as it is appended, before it c
   t.is(c.raft('b').status().commitIndex, 2);
 });
 
-for (const initialConfig of ['bootstrap', 'latest'] as const) {
+for (const initialConfig of ['bootstrap', 'latest', 'history'] as const) {
   test(`config entries in storage are replayed at restart and truncation reverts them (initialState: ${initialConfig})`, (t) => {
     const c = new TestCluster({ voters: ABC, seed: 23, options: { checkQuorum: false } });
     if (initialConfig === 'latest') {
@@ -79,7 +79,19 @@ for (const initialConfig of ['bootstrap', 'latest'] as const) {
       c.node(id).storage.append([noop(1, 1), noop(2, 2)]);
       c.node(id).storage.hard = { term: 2, vote: null, commit: 1 };
     }
-    for (const id of ABC) c.restart(id);
+    if (initialConfig === 'history') {
+      // The fast path: the storage hands over the configs it derived; the core must not scan.
+      const storage = c.node('c').storage;
+      storage.configHistory = () => [{ index: 2, config: { voters: ABC, learners: ['x'] } }];
+      const entries = storage.entries.bind(storage);
+      storage.entries = () => {
+        throw new Error('scanned the log despite configHistory');
+      };
+      for (const id of ABC) c.restart(id);
+      storage.entries = entries;
+    } else {
+      for (const id of ABC) c.restart(id);
+    }
     t.deepEqual(c.raft('c').status().config.learners, ['x'], 'replayed from the log');
     c.elect('a');
     c.tick(2);

@@ -19,6 +19,8 @@ export class MemoryStorage implements LogStorage {
   /** Entries after snap.index. */
   ents: Entry[] = [];
   private readonly bootConfig: ClusterConfig;
+  /** Optional fast path of LogStorage; tests may set it. */
+  configHistory?: () => readonly { index: number; config: ClusterConfig }[];
 
   constructor(config: ClusterConfig) {
     this.bootConfig = config;
