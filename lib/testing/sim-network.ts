@@ -54,6 +54,8 @@ export interface NetworkStats {
   delayed: number;
   /** Deliveries that overtook an earlier message on the same link. */
   reordered: number;
+  /** Lost because their sender lost power before they left it (loseInFlightFrom). */
+  lostWithSender: number;
 }
 
 interface InFlight<M> {
@@ -61,6 +63,7 @@ interface InFlight<M> {
   readonly seq: number;
   /** Order of the original send on its link, to count reordering. */
   readonly sendSeq: number;
+  readonly sentAt: number;
   readonly message: M;
 }
 
@@ -69,6 +72,8 @@ export class SimNetwork<M extends Addressed> {
   private readonly queue = new MinHeap<InFlight<M>>();
   private readonly cutLinks = new Set<string>();
   private readonly lastDeliveredSendSeq = new Map<string, number>();
+  /** Per sender: messages sent at or before this time are lost (the sender lost power). */
+  private readonly lostUntil = new Map<string, number>();
   private faults: NetworkFaults;
   private seq = 0;
   /** What happened so far. */
@@ -80,6 +85,7 @@ export class SimNetwork<M extends Addressed> {
     duplicated: 0,
     delayed: 0,
     reordered: 0,
+    lostWithSender: 0,
   };
 
   /** `nodes`: every member (for isolate); `prng`: this network's own stream. */
@@ -132,6 +138,10 @@ export class SimNetwork<M extends Addressed> {
       if (head === undefined || head.time > now) return undefined;
       this.queue.pop();
       const { from, to } = head.message;
+      if (head.sentAt <= (this.lostUntil.get(from) ?? Number.NEGATIVE_INFINITY)) {
+        this.stats.lostWithSender++;
+        continue;
+      }
       if (!this.isLinked(from, to)) {
         this.stats.cut++;
         continue;
@@ -143,6 +153,14 @@ export class SimNetwork<M extends Addressed> {
       this.stats.delivered++;
       return head.message;
     }
+  }
+
+  /**
+   * Everything `node` sent up to `now` and not yet delivered is lost, as when a machine loses
+   * power with messages still in its send buffers.
+   */
+  loseInFlightFrom(node: string, now: number): void {
+    this.lostUntil.set(node, now);
   }
 
   /** Number of messages in flight. */
@@ -200,7 +218,7 @@ export class SimNetwork<M extends Addressed> {
       this.stats.delayed++;
       latency += 1 + this.prng.nextInt(delayMaxUnits);
     }
-    this.queue.push({ time: now + Math.max(1, latency), seq: this.seq++, sendSeq, message });
+    this.queue.push({ time: now + Math.max(1, latency), seq: this.seq++, sendSeq, sentAt: now, message });
   }
 }
 

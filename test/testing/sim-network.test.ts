@@ -98,3 +98,16 @@ test('one-way cuts and isolation', (t) => {
   t.true(net.isLinked('a', 'c'));
   t.false(net.isLinked('b', 'c'));
 });
+
+test('a sender that loses power loses what it had in flight, not what it sends later', (t) => {
+  const net = new SimNetwork<Msg>(NODES, new Prng(6), { latencyMinUnits: 5, latencyMaxUnits: 5 });
+  net.send({ from: 'a', to: 'b', n: 1 }, 0);
+  net.send({ from: 'c', to: 'b', n: 2 }, 0);
+  net.loseInFlightFrom('a', 2);
+  net.send({ from: 'a', to: 'b', n: 3 }, 3);
+  t.deepEqual(
+    drain(net, 100).map(([, m]) => m.n),
+    [2, 3],
+  );
+  t.is(net.stats.lostWithSender, 1);
+});

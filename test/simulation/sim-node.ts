@@ -1,0 +1,303 @@
+/**
+ * One simulated node: the REAL Raft core and the REAL RaftStorage (over the real storage engine)
+ * on its own simulated disk, driven through the Ready contract:
+ *   persist(ready) -> send messages -> apply committed -> advance.
+ * A crash throws the incarnation away (core, storage, state machine: all in-memory state) and
+ * crashes the disk; a restart reopens storage from the disk and builds a fresh core.
+ *
+ * The state machine is a digest: (applied index, chain digest of the applied entries). Its
+ * snapshot data is that pair, so a node restored from a snapshot can prove (to the checker) that
+ * it restored the cluster's history and not something else.
+ */
+import { Raft } from '../../lib/consensus/index.js';
+import type { Entry, Message, NodeId, ProposeResult, RaftStatus, Ready } from '../../lib/consensus/types.js';
+import { RaftStorage } from '../../lib/node/raft-storage.js';
+import type { Prng } from '../../lib/prng.js';
+import type { SimFileSystem } from '../../lib/testing/sim-file-system.js';
+import type { SimConfig } from './config.js';
+import { CrashSwitch } from './crash-switch.js';
+import { chainDigest, EMPTY_CHAIN } from './digest.js';
+import { formatEntries } from './format.js';
+import { LogMirror } from './log-mirror.js';
+
+/** Where each node keeps its files on its own simulated disk. */
+export const DATA_DIR = '/data';
+
+/** What a node reports to the simulator. */
+export interface NodeEnv {
+  send(message: Message): void;
+  applied(node: SimNode, entry: Entry, term: number): void;
+  restored(node: SimNode, index: number, digest: number): void;
+  crashed(node: SimNode): void;
+  /** Calls node.completePersist() `afterUnits` from now (unless the node crashed meanwhile). */
+  schedule(node: SimNode, afterUnits: number): void;
+  trace(describe: () => string): void;
+}
+
+interface Incarnation {
+  readonly raft: Raft;
+  readonly storage: RaftStorage;
+  readonly fence: CrashSwitch;
+  readonly mirror: LogMirror;
+  /** The state machine. */
+  sm: { index: number; digest: number };
+  /** A Ready taken from the core whose persist the disk has not finished. */
+  waiting: Ready | null;
+}
+
+/** A Raft node on a simulated disk. */
+export class SimNode {
+  /** Bumped at every start, so pending client writes know which incarnation accepted them. */
+  incarnation = 0;
+  private live: Incarnation | null = null;
+  private tearOnCrash = false;
+  /** Compactions done (for summaries). */
+  compactions = 0;
+  /** Crashes that struck inside a persist or compaction (armed crashes that fired). */
+  midPersistCrashes = 0;
+  /** Persists whose entries replaced a stored suffix (log conflicts resolved). */
+  truncations = 0;
+
+  constructor(
+    readonly id: NodeId,
+    readonly disk: SimFileSystem,
+    private readonly voters: readonly NodeId[],
+    private readonly random: Prng,
+    /** Draws disk latencies. */
+    private readonly diskTiming: Prng,
+    /** Largest time a persist takes, in clock units (0: persists complete at once). */
+    private readonly diskLatencyUnitsMax: number,
+    private readonly config: SimConfig,
+    /** Compact once this many entries are applied past the snapshot; 0: never. */
+    private readonly compactEvery: number,
+    private readonly env: NodeEnv,
+  ) {}
+
+  /** True while a Ready waits for the simulated disk (a crash now loses that write). */
+  get writing(): boolean {
+    return this.live?.waiting != null;
+  }
+
+  /** True while the node runs. */
+  get up(): boolean {
+    return this.live !== null;
+  }
+
+  /** The durable log as the checker sees it; undefined while down. */
+  get mirror(): LogMirror | undefined {
+    return this.live?.mirror;
+  }
+
+  /** The core's status; undefined while down. */
+  status(): RaftStatus | undefined {
+    return this.live?.raft.status();
+  }
+
+  /** True when this node believes it is the leader. */
+  isLeader(): boolean {
+    return this.live?.raft.status().role === 'leader';
+  }
+
+  /** Starts a new incarnation from what the disk holds. */
+  async start(): Promise<void> {
+    const fence = new CrashSwitch(() => this.disk.crash({ tearLastWrite: this.tearOnCrash }));
+    const storage = await RaftStorage.open(fence.wrap(this.disk), DATA_DIR, {
+      voters: [...this.voters],
+      learners: [],
+    });
+    const snap = storage.snapshot();
+    const restored = decodeSm(snap.data);
+    const mirror = new LogMirror();
+    mirror.reset(snap.index, snap.term, restored.digest);
+    const last = storage.lastIndex();
+    for (let lo = storage.firstIndex(); lo <= last; ) {
+      const entries = storage.entries(lo, last + 1, Number.MAX_SAFE_INTEGER);
+      mirror.append(entries);
+      lo += entries.length;
+    }
+    const raft = new Raft({
+      id: this.id,
+      storage,
+      random: this.random,
+      electionTicks: this.config.electionTicks,
+      heartbeatTicks: this.config.heartbeatTicks,
+      maxAppendBytes: this.config.maxAppendBytes,
+      bugs: {
+        voteWithoutLogCheck: this.config.bugs.voteWithoutLogCheck,
+        commitPreviousTerm: this.config.bugs.commitPreviousTerm,
+      },
+    });
+    this.incarnation++;
+    this.live = { raft, storage, fence, mirror, sm: restored, waiting: null };
+    const hs = storage.initialState().hardState;
+    this.env.trace(
+      () =>
+        `${this.id} start #${this.incarnation} snap=${snap.index} last=${last} term=${hs.term} vote=${hs.vote} commit=${hs.commit}`,
+    );
+    this.env.restored(this, restored.index, restored.digest);
+  }
+
+  /** Crashes now: unsynced disk writes are lost (the last one torn when `tear`; default: as armed). */
+  crash(tear = this.tearOnCrash): void {
+    const live = this.live;
+    if (live === null) return;
+    this.tearOnCrash = tear;
+    live.fence.crash();
+    this.down();
+  }
+
+  /** Arms a crash at the `ops`-th disk operation from now (inside a persist or a compaction). */
+  armCrash(ops: number, tear: boolean): void {
+    if (this.live === null) return;
+    this.tearOnCrash = tear;
+    this.live.fence.arm(ops);
+  }
+
+  /** Cancels an armed crash. */
+  disarm(): void {
+    this.live?.fence.arm(Number.POSITIVE_INFINITY);
+  }
+
+  /** True while an armed crash has not fired. */
+  get crashArmed(): boolean {
+    return this.live?.fence.isArmed ?? false;
+  }
+
+  /** One logical clock tick. */
+  async tick(): Promise<void> {
+    this.live?.raft.tick();
+    await this.drain();
+  }
+
+  /** Delivers a message from the network. */
+  async receive(message: Message): Promise<void> {
+    this.live?.raft.step(message);
+    await this.drain();
+  }
+
+  /** Proposes client data (the caller drains afterwards). */
+  propose(data: Uint8Array[]): ProposeResult {
+    const live = this.live;
+    if (live === null) return { ok: false, reason: 'not-leader', leaderId: null };
+    return live.raft.propose(data);
+  }
+
+  /**
+   * Runs the Ready loop until the core has nothing more to say, or until a Ready waits for the
+   * disk: with a disk latency the Ready is persisted only when the simulator calls
+   * completePersist() at the scheduled time, and meanwhile the core keeps receiving ticks and
+   * messages (the contract allows step/tick/propose between ready() and advance()).
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const live = this.live;
+      if (live === null || live.waiting !== null || !live.raft.hasReady()) return;
+      const ready = live.raft.ready();
+      if (this.config.bugs.ackBeforeDurable === true) this.sendAll(ready);
+      const latency = this.diskLatencyUnits();
+      if (latency > 0) {
+        live.waiting = ready;
+        this.env.schedule(this, latency);
+        return;
+      }
+      if (!(await this.finish(live, ready))) return;
+    }
+  }
+
+  /** The disk finished the waiting Ready's writes: persist it for real, then carry on. */
+  async completePersist(): Promise<void> {
+    const live = this.live;
+    if (live === null || live.waiting === null) return;
+    const ready = live.waiting;
+    live.waiting = null;
+    if (await this.finish(live, ready)) await this.drain();
+  }
+
+  /** Persist, send, apply, advance; false when the node crashed on the way. */
+  private async finish(live: Incarnation, ready: Ready): Promise<boolean> {
+    if (!(await this.persist(live, ready))) return false;
+    if (this.config.bugs.ackBeforeDurable !== true) this.sendAll(ready);
+    const term = live.raft.status().term;
+    for (const entry of ready.committed) {
+      live.sm = { index: entry.index, digest: chainDigest(live.sm.digest, entry) };
+      this.env.applied(this, entry, term);
+    }
+    live.raft.advance(ready);
+    await this.maybeCompact(live);
+    return this.live === live;
+  }
+
+  private diskLatencyUnits(): number {
+    const max = this.diskLatencyUnitsMax;
+    return max === 0 ? 0 : this.diskTiming.nextInt(max + 1);
+  }
+
+  private async persist(live: Incarnation, ready: Ready): Promise<boolean> {
+    if (ready.snapshot !== null || ready.entries.length > 0 || ready.hardState !== null) {
+      const done = live.storage.persist(ready);
+      const ok = await this.unlessCrashed(live, done);
+      if (!ok) return false;
+    }
+    if (ready.snapshot !== null) {
+      const snap = ready.snapshot;
+      const sm = decodeSm(snap.data);
+      live.mirror.reset(snap.index, snap.term, sm.digest);
+      live.sm = sm;
+      this.env.trace(() => `${this.id} install snapshot ${snap.index}/${snap.term}`);
+      this.env.restored(this, sm.index, sm.digest);
+    }
+    if (ready.entries.length > 0) {
+      if (ready.entries[0].index <= live.mirror.lastIndex) this.truncations++;
+      live.mirror.append(ready.entries);
+      const entries = ready.entries;
+      this.env.trace(() => `${this.id} persist ${formatEntries(entries)}`);
+    }
+    return true;
+  }
+
+  private async maybeCompact(live: Incarnation): Promise<void> {
+    if (this.compactEvery === 0) return;
+    const index = live.sm.index;
+    if (index - live.storage.snapshot().index < this.compactEvery) return;
+    const done = live.storage.compact(index, encodeSm(live.sm));
+    if (!(await this.unlessCrashed(live, done))) return;
+    live.mirror.compact(index);
+    this.compactions++;
+    this.env.trace(() => `${this.id} compact to ${index}`);
+  }
+
+  /** Awaits `work` unless the incarnation crashes first; false when it crashed. */
+  private async unlessCrashed(live: Incarnation, work: Promise<void>): Promise<boolean> {
+    work.catch(() => {});
+    await Promise.race([work, live.fence.crashed]);
+    if (live.fence.isDead) {
+      this.midPersistCrashes++;
+      this.env.trace(() => `${this.id} crashed inside a disk write`);
+      this.down();
+      return false;
+    }
+    return true;
+  }
+
+  private sendAll(ready: Ready): void {
+    for (const message of ready.messages) this.env.send(message);
+  }
+
+  private down(): void {
+    if (this.live === null) return;
+    this.live = null;
+    this.env.crashed(this);
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function encodeSm(sm: { index: number; digest: number }): Uint8Array {
+  return encoder.encode(JSON.stringify(sm));
+}
+
+function decodeSm(data: Uint8Array): { index: number; digest: number } {
+  if (data.length === 0) return { index: 0, digest: EMPTY_CHAIN };
+  return JSON.parse(decoder.decode(data)) as { index: number; digest: number };
+}
