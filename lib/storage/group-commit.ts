@@ -1,11 +1,24 @@
 /**
  * Group commit: many callers, one flush. `barrier()` hands out a promise that the next sync round
- * settles; a round starts in a microtask (so every append made in the same turn of the event loop
- * joins it), runs the flush supplied by the owner (write buffered bytes, fdatasync dirty files,
- * fsync the directory), and settles every promise handed out before it started. Callers arriving
- * while a round runs wait for the next one, which starts as soon as the running one ends. At most
- * one round runs at a time; rounds never start while paused (a structural change is in progress).
+ * settles; a round runs the flush supplied by the owner (write buffered bytes, fdatasync dirty
+ * files, fsync the directory) and settles every promise handed out before it started.
+ *
+ * A round normally starts in a microtask, so every append made in the same turn of the event loop
+ * joins it. Up to SYNC_ROUNDS_IN_FLIGHT_MAX rounds run at once: when one is in flight and
+ * GROUP_BYTES_TARGET bytes are already waiting, the next starts at once, so the disk flushes one
+ * group while the CPU frames the next (callers that arrive together no longer all wait in lock
+ * step). Rounds settle strictly in start order: a round's callers hear back only after every
+ * earlier round succeeded. A round that will fsync the directory runs alone (no round before it
+ * still running, none started beside it): its directory fsync makes every segment created so far
+ * durable, so the data of every earlier segment must be durable first, which a round running
+ * beside it could still be flushing. Rounds never start while paused (a structural change).
  */
+
+/** Rounds whose fdatasync may run at once: two overlap CPU and disk; more only add queueing. */
+export const SYNC_ROUNDS_IN_FLIGHT_MAX = 2;
+
+/** Bytes waiting that justify starting a round while another is in flight (32 KiB). */
+export const GROUP_BYTES_TARGET = 32 * 1024;
 
 interface Barrier {
   readonly promise: Promise<void>;
@@ -23,20 +36,32 @@ function newBarrier(): Barrier {
   return { promise, resolve, reject };
 }
 
+/**
+ * One sync round. `previous` settles when every earlier round has: a round that changes the
+ * directory must await it before its directory fsync (data of earlier segments first).
+ */
+export type SyncRound = (previous: Promise<void>) => Promise<void>;
+
 /** Runs sync rounds on demand and settles the callers waiting for them. */
 export class GroupCommit {
   private next: Barrier | null = null;
-  private running: Promise<void> | null = null;
+  private inFlight = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private exclusiveInFlight = false;
   private scheduled = false;
   private paused = 0;
   private failure: unknown = null;
 
   /**
    * `round` makes everything written so far durable; its synchronous part (before its first await)
-   * runs at the very start of the round. `onFailure` hears of the first round that rejects.
+   * runs at the very start of the round. `pendingBytes` tells how much waits for the next round;
+   * `changesDirectory` whether the next round will fsync the directory (it then runs alone).
+   * `onFailure` hears of the first round that rejects.
    */
   constructor(
-    private readonly round: () => Promise<void>,
+    private readonly round: SyncRound,
+    private readonly pendingBytes: () => number,
+    private readonly changesDirectory: () => boolean,
     private readonly onFailure: (error: unknown) => void,
   ) {}
 
@@ -46,11 +71,15 @@ export class GroupCommit {
     if (this.next === null) {
       this.next = newBarrier();
       this.schedule();
+    } else if (this.pendingBytes() >= GROUP_BYTES_TARGET) {
+      const promise = this.next.promise;
+      this.start();
+      return promise;
     }
     return this.next.promise;
   }
 
-  /** Holds back new rounds (a running one finishes) until a matching `resume`. */
+  /** Holds back new rounds (running ones finish) until a matching `resume`. */
   pause(): void {
     this.paused++;
   }
@@ -63,7 +92,7 @@ export class GroupCommit {
 
   /** Resolves once no round is running (pending barriers may remain). */
   async idle(): Promise<void> {
-    while (this.running !== null) await this.running.catch(() => undefined);
+    while (this.inFlight > 0) await this.tail.catch(() => undefined);
   }
 
   /** Rejects every waiting caller and refuses new ones with `error`. */
@@ -78,24 +107,33 @@ export class GroupCommit {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => this.start());
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.start();
+    });
   }
 
   private start(): void {
-    this.scheduled = false;
-    if (this.paused > 0 || this.running !== null || this.failure !== null || this.next === null) return;
+    if (this.paused > 0 || this.inFlight >= SYNC_ROUNDS_IN_FLIGHT_MAX) return;
+    if (this.failure !== null || this.next === null) return;
+    const exclusive = this.changesDirectory();
+    if (this.inFlight > 0 && (exclusive || this.exclusiveInFlight)) return;
     const barrier = this.next;
     this.next = null;
-    const running = this.round();
-    this.running = running;
-    running.then(
+    const previous = this.tail;
+    this.inFlight++;
+    this.exclusiveInFlight = exclusive;
+    const done = this.round(previous).then(() => previous);
+    this.tail = done;
+    done.then(
       () => {
-        this.running = null;
+        this.inFlight--;
+        if (exclusive) this.exclusiveInFlight = false;
         barrier.resolve();
         if (this.next !== null) this.schedule();
       },
       (error: unknown) => {
-        this.running = null;
+        this.inFlight--;
         barrier.reject(error);
         this.fail(error);
         this.onFailure(error);

@@ -14,6 +14,7 @@ import { frameIndex, frameLength, frameStoredCrc } from './record-format.js';
 import { INDEX_SUFFIX, parseSegmentName, SEGMENT_SUFFIX } from './segment.js';
 import { scanRecords, validFrameFollows } from './segment-scan.js';
 import type { SegmentStore, StoredSegment } from './segment-store.js';
+import { syncRound } from './sync-round.js';
 
 /** What open() found and repaired. */
 export interface RecoveryReport {
@@ -54,7 +55,7 @@ export async function recover(store: SegmentStore): Promise<RecoveryReport> {
     await loadSegments(store, report);
   }
   // Makes repairs durable: rebuilt index files, removals, a created first segment.
-  await store.syncRound();
+  await syncRound(store, Promise.resolve());
   const segs = store.segments;
   report.segments = segs.length;
   report.firstIndex = segs[0].firstIndex;

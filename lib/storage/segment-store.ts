@@ -1,26 +1,12 @@
-/**
- * The disk side of the segmented log: the list of segment files, framing appends into one write
- * buffer (written with one write per group), rolling and sealing segments, reads by index through
- * the sparse index, truncation, prefix deletion, and the sync round of group commit. It knows
- * nothing of promises handed to callers: SegmentedLog orders the calls and owns the in-memory view.
- */
-import { assert } from '../assert.js';
 import { ChunkReader } from './chunk-reader.js';
 import type { FileSystem } from './file-system.js';
 import { encodeIndexFile } from './index-file.js';
-import { corruptError, errnoCode, ioError } from './io-error.js';
-import { RECORD_BYTES_MAX, RECORD_HEADER_BYTES, WRITE_BUFFER_BYTES } from './limits.js';
+import { errnoCode, ioError } from './io-error.js';
+import { RECORD_HEADER_BYTES, WRITE_BUFFER_BYTES } from './limits.js';
 import type { LogRecord } from './log-record.js';
-import {
-  encodeRecord,
-  frameCrc,
-  frameIndex,
-  frameLength,
-  frameStoredCrc,
-  frameTerm,
-  frameType,
-} from './record-format.js';
+import { encodeRecord, frameStoredCrc } from './record-format.js';
 import { Segment } from './segment.js';
+import { locateRecord, readFrameAt } from './segment-reads.js';
 import { TermRuns } from './term-runs.js';
 
 /** The sizes the store works with (resolved options of SegmentedLog). */
@@ -33,7 +19,7 @@ export interface StoreLimits {
 /** A segment plus the term runs of its records (kept per segment for its index file). */
 export type StoredSegment = Segment & { runs: TermRuns };
 
-/** Segment files of one log directory. All methods are synchronous; only `syncRound` awaits. */
+/** Segment files of one log directory. All methods are synchronous except syncDir (see sync-round.ts). */
 export class SegmentStore {
   /** Segments in index order; the last one is active (appends go there), the others are sealed. */
   readonly segments: StoredSegment[] = [];
@@ -106,6 +92,11 @@ export class SegmentStore {
     }
   }
 
+  /** Bytes framed but not yet written (they wait for the next round). */
+  get pendingBytes(): number {
+    return this.wlen;
+  }
+
   /** Forgets the buffered frames (the records they hold were removed before reaching the file). */
   discardWrites(): void {
     this.wlen = 0;
@@ -126,73 +117,24 @@ export class SegmentStore {
     this.markDirty(seg);
   }
 
-  /**
-   * One group-commit round: writes what is buffered, fdatasyncs every segment written since the
-   * previous round (in index order, so a later segment is never durable before an earlier one),
-   * then fsyncs the directory if a segment file was created or removed.
-   */
-  async syncRound(): Promise<void> {
-    this.flushWrites();
-    const list = this.dirty;
-    this.dirty = [];
-    const dirDirty = this.dirDirty;
-    this.dirDirty = false;
-    await this.syncSegments(list);
-    await this.syncIndexFiles();
-    if (!dirDirty) return;
-    // The directory fsync makes every entry created so far durable, including segments rolled to
-    // while this round ran: their predecessors' data must be durable first, or a crash could
-    // leave a later segment behind an earlier one's torn tail.
-    for (;;) {
-      const behind = this.dirty.filter((seg) => seg !== this.active);
-      if (behind.length === 0) break;
-      this.dirty = this.dirty.filter((seg) => seg === this.active);
-      await this.syncSegments(behind);
-    }
-    await this.syncDir();
+  /** Takes the segments written since they were last synced (all, or those `which` selects). */
+  takeDirty(which: (seg: StoredSegment) => boolean = () => true): StoredSegment[] {
+    const taken = this.dirty.filter(which);
+    this.dirty = taken.length === this.dirty.length ? [] : this.dirty.filter((seg) => !which(seg));
+    for (const seg of taken) seg.dirty = false;
+    return taken;
   }
 
-  /** fdatasyncs `list` in index order; their handles stay open meanwhile. */
-  private async syncSegments(list: StoredSegment[]): Promise<void> {
-    if (list.length > 1) list.sort((a, b) => a.firstIndex - b.firstIndex);
-    for (const seg of list) {
-      seg.dirty = false;
-      seg.syncing = true;
-    }
-    try {
-      for (const seg of list) {
-        if (seg.retired) continue;
-        try {
-          await this.fs.datasync(seg.fd);
-        } catch (error) {
-          throw ioError(error, 'syncing', seg.path);
-        }
-      }
-    } finally {
-      for (const seg of list) {
-        seg.syncing = false;
-        if (seg.retired) this.closeSegment(seg);
-      }
-    }
-  }
-
-  /** fdatasyncs and closes the index files written since the last round; failures only cost a rebuild. */
-  private async syncIndexFiles(): Promise<void> {
+  /** Takes the index files written since the last round (open handles the caller must close). */
+  takeIndexFiles(): Array<{ fd: number; path: string }> {
     const files = this.indexFiles;
-    if (files.length === 0) return;
     this.indexFiles = [];
-    for (const f of files) {
-      try {
-        await this.fs.datasync(f.fd);
-      } catch {
-        // A lost index file is rebuilt at the next open.
-      }
-      try {
-        this.fs.close(f.fd);
-      } catch {
-        // Already closed by a simulated crash.
-      }
-    }
+    return files;
+  }
+
+  /** Closes `seg`'s handle if it was retired while a sync used it and no sync does any more. */
+  releaseAfterSync(seg: StoredSegment): void {
+    if (seg.retired && seg.syncing === 0) this.closeSegment(seg);
   }
 
   /** fsyncs the log directory (entries created, renamed or removed become durable). */
@@ -202,88 +144,6 @@ export class SegmentStore {
     } catch (error) {
       throw ioError(error, 'syncing the directory', this.dir);
     }
-  }
-
-  /** The segment holding `index` (which the caller knows is stored). */
-  find(index: number): StoredSegment {
-    const segs = this.segments;
-    let hi = segs.length - 1;
-    if (index >= segs[hi].firstIndex) return segs[hi];
-    let lo = 0;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (segs[mid].firstIndex <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return segs[lo];
-  }
-
-  /** Reads the stored record `index`, checking its CRC. */
-  read(index: number): LogRecord {
-    const seg = this.find(index);
-    return this.readAt(seg, this.locate(seg, index), index).record;
-  }
-
-  /**
-   * Appends records [lo, hi) to `out` in order, stopping after the record that takes the payload
-   * total (starting from `bytes`) past `maxBytes`. Returns the new payload total.
-   */
-  readRange(lo: number, hi: number, maxBytes: number, out: LogRecord[], bytes: number): number {
-    let index = lo;
-    while (index < hi) {
-      const seg = this.find(index);
-      let offset = this.locate(seg, index);
-      const end = Math.min(hi, seg.lastIndex + 1);
-      while (index < end) {
-        const { record, frameBytes } = this.readAt(seg, offset, index);
-        out.push(record);
-        bytes += record.payload.length;
-        offset += frameBytes;
-        index++;
-        if (bytes > maxBytes) return bytes;
-      }
-    }
-    return bytes;
-  }
-
-  /** Byte offset of record `index` in `seg`: from the sparse entry before it, skipping frames. */
-  locate(seg: StoredSegment, index: number): number {
-    assert(index >= seg.firstIndex && index <= seg.lastIndex, 'locate within the segment');
-    const fd = this.fdFor(seg);
-    let { index: at, offset } = seg.seek(index);
-    while (at < index) {
-      if (offset + RECORD_HEADER_BYTES > seg.bytes)
-        throw corruptError(seg.name, offset, at, 'frame past the end');
-      const pos = this.reader.window(fd, offset, RECORD_HEADER_BYTES, seg.bytes);
-      offset += RECORD_HEADER_BYTES + frameLength(this.reader.buf, pos);
-      at++;
-    }
-    return offset;
-  }
-
-  /** Reads and checks the frame of record `index` at `offset` in `seg`. */
-  readAt(seg: StoredSegment, offset: number, index: number): { record: LogRecord; frameBytes: number } {
-    const fd = this.fdFor(seg);
-    const r = this.reader;
-    if (offset + RECORD_HEADER_BYTES > seg.bytes)
-      throw corruptError(seg.name, offset, index, 'frame past the end');
-    let pos = r.window(fd, offset, RECORD_HEADER_BYTES, seg.bytes);
-    const length = frameLength(r.buf, pos);
-    const frameBytes = RECORD_HEADER_BYTES + length;
-    if (length > RECORD_BYTES_MAX || offset + frameBytes > seg.bytes) {
-      throw corruptError(seg.name, offset, index, `record length ${length} out of bounds`);
-    }
-    pos = r.window(fd, offset, frameBytes, seg.bytes);
-    const buf = r.buf;
-    if (frameCrc(buf, pos, length) !== frameStoredCrc(buf, pos)) {
-      throw corruptError(seg.name, offset, index, 'checksum mismatch');
-    }
-    const found = frameIndex(buf, pos);
-    if (found !== index) throw corruptError(seg.name, offset, index, `record holds index ${found}`);
-    const payload = new Uint8Array(length);
-    payload.set(buf.subarray(pos + RECORD_HEADER_BYTES, pos + frameBytes));
-    const record = { index, term: frameTerm(buf, pos), type: frameType(buf, pos), payload };
-    return { record, frameBytes };
   }
 
   /**
@@ -296,8 +156,8 @@ export class SegmentStore {
     if (index < seg.firstIndex) {
       seg.cut(index, 0, { offset: -1, crc: 0 });
     } else {
-      const offset = this.locate(seg, index);
-      const { frameBytes } = this.readAt(seg, offset, index);
+      const offset = locateRecord(this, seg, index);
+      const { frameBytes } = readFrameAt(this, seg, offset, index);
       const pos = this.reader.window(fd, offset, RECORD_HEADER_BYTES, seg.bytes);
       seg.cut(index, offset + frameBytes, { offset, crc: frameStoredCrc(this.reader.buf, pos) });
     }
@@ -322,7 +182,7 @@ export class SegmentStore {
   /** Forgets `seg`'s handle: closed now, or when the sync round using it ends. */
   retire(seg: StoredSegment): void {
     seg.retired = true;
-    if (!seg.syncing) this.closeSegment(seg);
+    if (seg.syncing === 0) this.closeSegment(seg);
   }
 
   /** Unlinks `file`; a missing file is an error only when `mustExist`. */
@@ -401,7 +261,7 @@ export class SegmentStore {
     while (this.openCount + room > this.limits.openSegmentsMax) {
       let victim: StoredSegment | undefined;
       for (const s of this.segments) {
-        if (s.fd < 0 || s === this.active || s.dirty || s.syncing) continue;
+        if (s.fd < 0 || s === this.active || s.dirty || s.syncing > 0) continue;
         if (victim === undefined || s.lastUse < victim.lastUse) victim = s;
       }
       if (victim === undefined) return;

@@ -41,8 +41,8 @@ export class Segment {
   fd: FileHandle = -1;
   /** Written since its last datasync (a sync round must cover it before acking). */
   dirty = false;
-  /** A datasync of this file is running: its handle must not be closed. */
-  syncing = false;
+  /** Datasyncs of this file running now: its handle must not be closed while any runs. */
+  syncing = 0;
   /** Final: no more appends (its index file was written). */
   sealed = false;
   /** Removed from the log while syncing: close the handle once the round ends. */

@@ -12,24 +12,20 @@
  */
 import { AssertionError, assert } from '../assert.js';
 import { isLogClusterError, LogClusterError } from '../errors.js';
+import { checkBatch } from './batch-check.js';
+import { DiskQueue } from './disk-queue.js';
 import type { FileSystem } from './file-system.js';
 import { GroupCommit } from './group-commit.js';
 import { ioError } from './io-error.js';
-import { BATCH_BYTES_MAX, BATCH_RECORDS_MAX, RECORD_BYTES_MAX } from './limits.js';
 import type { LogRecord } from './log-record.js';
 import { resetLog } from './log-reset.js';
 import { resolveLogOptions, type SegmentedLogOptions } from './options.js';
 import { type RecoveryReport, recover } from './recovery.js';
+import { readRecord, readRecords } from './segment-reads.js';
 import { SegmentStore } from './segment-store.js';
+import { syncRound } from './sync-round.js';
 import { TailCache } from './tail-cache.js';
 import { TermRuns } from './term-runs.js';
-
-type DiskOp =
-  | { kind: 'append'; records: readonly LogRecord[] }
-  | { kind: 'truncate'; index: number }
-  | { kind: 'reset'; nextIndex: number };
-
-type QueuedOp = DiskOp & { resolve(): void; reject(error: unknown): void };
 
 /** A durable, segmented log of records with contiguous indexes. */
 export class SegmentedLog {
@@ -39,9 +35,7 @@ export class SegmentedLog {
   private readonly cache: TailCache;
   private readonly commit: GroupCommit;
   /** Disk work waiting behind a blocking operation, in call order. */
-  private readonly queue: QueuedOp[] = [];
-  /** Lowest index whose record is known only to the queue (reads of it are served from there). */
-  private pendingFrom = Number.POSITIVE_INFINITY;
+  private readonly queue = new DiskQueue();
   private blocked = false;
   private unblockWaiters: Array<() => void> = [];
   private failure: LogClusterError | null = null;
@@ -58,7 +52,9 @@ export class SegmentedLog {
     this.cache = new TailCache(options.tailCacheRecordsMax, options.tailCacheBytesMax);
     this.cache.clear(this.last + 1);
     this.commit = new GroupCommit(
-      () => store.syncRound(),
+      (previous) => syncRound(store, previous),
+      () => store.pendingBytes,
+      () => store.dirDirty,
       (error) => this.failWith(error).catch(() => undefined),
     );
   }
@@ -102,7 +98,7 @@ export class SegmentedLog {
    * limits.ts, and with DISK_FULL / STORAGE_IO when the disk fails (the log is then failed).
    */
   append(records: readonly LogRecord[]): Promise<void> {
-    const refused = this.refusal() ?? this.checkBatch(records);
+    const refused = this.refusal() ?? checkBatch(records, this.last, this.runs.lastTerm);
     if (refused !== null) return Promise.reject(refused);
     if (records.length === 0) return Promise.resolve();
     for (let i = 0; i < records.length; i++) {
@@ -110,7 +106,7 @@ export class SegmentedLog {
       this.cache.push(records[i]);
     }
     this.last = records[records.length - 1].index;
-    if (this.blocked) return this.enqueue({ kind: 'append', records }, records[0].index);
+    if (this.blocked) return this.queue.push({ kind: 'append', records });
     return this.appendToDisk(records);
   }
 
@@ -127,7 +123,7 @@ export class SegmentedLog {
       this.runs.truncateAfter(index);
       this.cache.truncateAfter(index);
     }
-    if (this.blocked) return this.enqueue({ kind: 'truncate', index }, index + 1);
+    if (this.blocked) return this.queue.push({ kind: 'truncate', index });
     return this.truncateOnDisk(index);
   }
 
@@ -168,7 +164,7 @@ export class SegmentedLog {
     this.last = nextIndex - 1;
     this.runs.clear();
     this.cache.clear(nextIndex);
-    if (this.blocked) return this.enqueue({ kind: 'reset', nextIndex }, 0);
+    if (this.blocked) return this.queue.push({ kind: 'reset', nextIndex });
     return this.blocking(() => resetLog(this.store, nextIndex).then(() => undefined));
   }
 
@@ -187,8 +183,8 @@ export class SegmentedLog {
     if (!(index >= this.first && index <= this.last)) return undefined;
     const cached = this.cache.get(index);
     if (cached !== undefined) return cached;
-    if (index >= this.pendingFrom) return this.fromQueue(index);
-    return this.store.read(index);
+    if (index >= this.queue.pendingFrom) return this.queue.record(index);
+    return readRecord(this.store, index);
   }
 
   /**
@@ -203,15 +199,15 @@ export class SegmentedLog {
     let bytes = 0;
     let i = lo;
     while (i < end && bytes <= maxBytes) {
-      const record = this.cache.get(i) ?? (i >= this.pendingFrom ? this.fromQueue(i) : undefined);
+      const record = this.cache.get(i) ?? (i >= this.queue.pendingFrom ? this.queue.record(i) : undefined);
       if (record !== undefined) {
         out.push(record);
         bytes += record.payload.length;
         i++;
         continue;
       }
-      const stop = Math.min(end, this.pendingFrom, i < this.cache.start ? this.cache.start : end);
-      bytes = this.store.readRange(i, stop, maxBytes, out, bytes);
+      const stop = Math.min(end, this.queue.pendingFrom, i < this.cache.start ? this.cache.start : end);
+      bytes = readRecords(this.store, i, stop, maxBytes, out, bytes);
       i = lo + out.length;
     }
     return out;
@@ -267,14 +263,14 @@ export class SegmentedLog {
     }
     // Later segments go first, durably, so no crash can leave a gap before them. The directory
     // fsync comes through a full round after the running one: data of earlier segments must be
-    // durable before any directory change is (see SegmentStore.syncRound).
+    // durable before any directory change is (see sync-round.ts).
     return this.blocking(async () => {
       for (const seg of segs.splice(k).reverse()) store.removeFiles(seg);
       const keep = store.active;
       keep.sealed = false;
       store.unlink(keep.indexPath, false);
       await this.commit.idle();
-      await store.syncRound();
+      await syncRound(store, Promise.resolve());
       store.cut(keep, index);
     });
   }
@@ -295,19 +291,9 @@ export class SegmentedLog {
     return done;
   }
 
-  private enqueue(op: DiskOp, from: number): Promise<void> {
-    this.pendingFrom = Math.min(this.pendingFrom, from);
-    return new Promise((resolve, reject) => this.queue.push({ ...op, resolve, reject } as QueuedOp));
-  }
-
   private pump(): void {
     while (!this.blocked && this.queue.length > 0) {
       const op = this.queue.shift()!;
-      this.pendingFrom = Number.POSITIVE_INFINITY;
-      for (const q of this.queue) {
-        const from = q.kind === 'append' ? q.records[0].index : q.kind === 'truncate' ? q.index + 1 : 0;
-        this.pendingFrom = Math.min(this.pendingFrom, from);
-      }
       let done: Promise<void>;
       if (op.kind === 'append') done = this.appendToDisk(op.records);
       else if (op.kind === 'truncate') done = this.truncateOnDisk(op.index);
@@ -318,46 +304,6 @@ export class SegmentedLog {
     const waiters = this.unblockWaiters;
     this.unblockWaiters = [];
     for (const w of waiters) w();
-  }
-
-  /** The record at `index` from the queued appends (the newest version of it). */
-  private fromQueue(index: number): LogRecord {
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const op = this.queue[i];
-      if (op.kind === 'append') {
-        const at = index - op.records[0].index;
-        if (at >= 0 && at < op.records.length) return op.records[at];
-      }
-    }
-    throw new AssertionError(`record ${index} is in range but neither cached, queued nor stored`);
-  }
-
-  private checkBatch(records: readonly LogRecord[]): LogClusterError | null {
-    if (records.length > BATCH_RECORDS_MAX) {
-      return new LogClusterError('BATCH_TOO_LARGE', `an append holds at most ${BATCH_RECORDS_MAX} records`);
-    }
-    let bytes = 0;
-    let term = this.runs.lastTerm;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      assert(r.index === this.last + 1 + i, 'appended indexes continue lastIndex + 1 contiguously');
-      assert(Number.isSafeInteger(r.term) && r.term >= term, 'terms are integers and never decrease');
-      assert(r.type === (r.type & 0xff), 'a record type is one byte');
-      term = r.term;
-      if (r.payload.length > RECORD_BYTES_MAX) {
-        return new LogClusterError('ENTRY_TOO_LARGE', `record ${r.index} exceeds ${RECORD_BYTES_MAX} bytes`, {
-          index: r.index,
-        });
-      }
-      bytes += r.payload.length;
-    }
-    if (bytes > BATCH_BYTES_MAX) {
-      return new LogClusterError(
-        'BATCH_TOO_LARGE',
-        `an append holds at most ${BATCH_BYTES_MAX} payload bytes`,
-      );
-    }
-    return null;
   }
 
   private refusal(): LogClusterError | null {
@@ -379,7 +325,7 @@ export class SegmentedLog {
     if (this.failure === null) {
       this.failure = failure;
       this.commit.fail(failure);
-      for (const op of this.queue.splice(0)) op.reject(failure);
+      this.queue.rejectAll(failure);
       // Deferred dropPrefix calls retry and meet the failure.
       for (const w of this.unblockWaiters.splice(0)) w();
     }
