@@ -15,6 +15,8 @@ export function table(
   const t = new Table({
     head: head.map((h) => color.bold(h)),
     style: { head: [], border: [] },
+    // No rule between rows: a table of N nodes stays N+4 lines tall.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const row of rows)
     t.push(row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))));

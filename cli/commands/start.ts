@@ -12,6 +12,7 @@ import {
   DetachedCluster,
   loadClusterConfig,
   type ResolvedClusterConfig,
+  readClusterState,
   removeClusterState,
   writeClusterState,
 } from '../../lib/index.js';
@@ -138,8 +139,14 @@ async function startForeground(out: Output, config: ResolvedClusterConfig, args:
   if (!out.json)
     out.line(out.color.dim(`starting ${config.nodes.length} nodes, data in ${config.dataDir} ...`));
   await manager.start();
-  const record = (): Promise<void> =>
-    writeClusterState({
+  // `fail --mode isolate` from another terminal marks nodes in the file; keep those marks.
+  const isolated = async (): Promise<Set<string>> => {
+    const state = await readClusterState(config.dataDir).catch(() => null);
+    return new Set(state?.nodes.filter((n) => n.isolated).map((n) => n.id) ?? []);
+  };
+  const record = async (): Promise<void> => {
+    const marks = await isolated();
+    await writeClusterState({
       version: 1,
       mode: 'foreground',
       ownerPid: process.pid,
@@ -151,8 +158,10 @@ async function startForeground(out: Output, config: ResolvedClusterConfig, args:
         pid: n.pid,
         voter: n.voter,
         logFile: `${config.dataDir}/logs/${n.id}.log`,
+        ...(marks.has(n.id) && n.state !== 'dead' ? { isolated: true } : {}),
       })),
     });
+  };
   await record();
   if (!out.json) {
     out.line(clusterTable(out.color, managerRows(manager.status())));

@@ -65,9 +65,9 @@ export class DetachedCluster {
     config: ResolvedClusterConfig,
     options: DetachedStartOptions = {},
   ): Promise<DetachedCluster> {
+    await assertDirWritable(config.dataDir);
     await assertNotRunning(config.dataDir);
     await assertPortsFree(config.nodes);
-    await assertDirWritable(config.dataDir);
     for (const node of config.nodes) await assertDirWritable(node.dataDir);
     const nodes: RecordedNode[] = config.nodes.map((n) => ({
       id: n.id,
@@ -159,12 +159,14 @@ export class DetachedCluster {
       signalPid(node.pid!, 'SIGSTOP');
     } else {
       await sendFault(node.url, { mode: 'isolate', direction: 'both' }, this.#state.config.clusterSecret);
+      await this.#update(id, { isolated: true });
     }
   }
 
   /**
-   * Repairs node `id`: continues it (SIGCONT), restores its peer traffic, or starts it again from
-   * its data directory when its process is gone; resolves once it answers /health.
+   * Repairs node `id`: continues it when paused (SIGCONT), restores its peer traffic when `fail`
+   * isolated it, or starts it again from its data directory when its process is gone; resolves
+   * once it answers /health.
    */
   async recover(id: string): Promise<void> {
     const node = this.#recorded(id);
@@ -180,7 +182,10 @@ export class DetachedCluster {
       }
     } else {
       if (status === 'paused') signalPid(node.pid!, 'SIGCONT');
-      await sendFault(node.url, { mode: 'heal' }, this.#state.config.clusterSecret);
+      if (node.isolated) {
+        await sendFault(node.url, { mode: 'heal' }, this.#state.config.clusterSecret);
+        await this.#update(id, { isolated: false });
+      }
     }
     await this.#waitAnswering(id);
   }
@@ -194,9 +199,14 @@ export class DetachedCluster {
       detached: true,
       logFile: recorded.logFile,
     });
+    await this.#update(id, { pid: child.pid, isolated: false });
+  }
+
+  /** Records a change of one node (writes are serialized: launches finish concurrently). */
+  async #update(id: string, patch: Partial<RecordedNode>): Promise<void> {
     this.#state = {
       ...this.#state,
-      nodes: this.#state.nodes.map((n) => (n.id === id ? { ...n, pid: child.pid } : n)),
+      nodes: this.#state.nodes.map((n) => (n.id === id ? { ...n, ...patch } : n)),
     };
     this.#saving = this.#saving.then(() => writeClusterState(this.#state));
     await this.#saving;

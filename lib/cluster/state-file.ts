@@ -21,6 +21,8 @@ export interface RecordedNode {
   readonly pid: number | null;
   readonly voter: boolean;
   readonly logFile: string;
+  /** True after `fail --mode isolate`, until `recover` heals it (only the admin route knows otherwise). */
+  readonly isolated?: boolean;
 }
 
 /** What cluster.json holds. */
@@ -58,7 +60,8 @@ export async function readClusterState(dataDir: string): Promise<ClusterState> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new LogClusterError(
         'NOT_RUNNING',
         `no cluster is running in ${dataDir} (no ${STATE_FILE_NAME})`,

@@ -174,7 +174,7 @@ async function runMain(argv: string[]): Promise<{ code: number; stderr: string }
   }
 }
 
-test('usage mistakes are one line with exit code 2', async (t) => {
+test.serial('usage mistakes are one line with exit code 2', async (t) => {
   const unknown = await runMain(['frobnicate']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /^error INVALID_OPTION: .*\(see --help\)\n$/);
@@ -186,11 +186,14 @@ test('usage mistakes are one line with exit code 2', async (t) => {
   t.regex(badMode.stderr, /Invalid values/);
 });
 
-test('a command error prints its code and exits with the registry code; --verbose adds the stack', async (t) => {
-  const quiet = await runMain(['status', '--data-dir', '/nonexistent/lc-test']);
-  t.is(quiet.code, 3);
-  t.is(quiet.stderr.split('\n').filter(Boolean).length, 1);
-  t.regex(quiet.stderr, /^error NOT_RUNNING: no cluster is running in \/nonexistent\/lc-test/);
-  const verbose = await runMain(['status', '--data-dir', '/nonexistent/lc-test', '--verbose']);
-  t.regex(verbose.stderr, /\n {4}at /);
-});
+test.serial(
+  'a command error prints its code and exits with the registry code; --verbose adds the stack',
+  async (t) => {
+    const quiet = await runMain(['status', '--data-dir', '/nonexistent/lc-test']);
+    t.is(quiet.code, 3);
+    t.is(quiet.stderr.split('\n').filter(Boolean).length, 1);
+    t.regex(quiet.stderr, /^error NOT_RUNNING: no cluster is running in \/nonexistent\/lc-test/);
+    const verbose = await runMain(['status', '--data-dir', '/nonexistent/lc-test', '--verbose']);
+    t.regex(verbose.stderr, /\n {4}at /);
+  },
+);
