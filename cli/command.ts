@@ -31,3 +31,9 @@ export function defineCommand<A extends GlobalArgs>(spec: CommandSpec<A>): Comma
     handler: (args) => spec.handler(args as unknown as A),
   };
 }
+
+/**
+ * What a lone `-` argument (stdin) becomes before yargs sees it: yargs drops a bare `-` from
+ * positionals, so main() swaps it for this marker, which no one types.
+ */
+export const STDIN_ARG = '\u0000stdin';

@@ -5,6 +5,7 @@
  */
 import yargs from 'yargs';
 import { EXIT, isLogClusterError, LogClusterError } from '../lib/index.js';
+import { STDIN_ARG } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { failCommand } from './commands/fail.js';
@@ -103,7 +104,7 @@ export function parser(argv: readonly string[]) {
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
-    await parser(argv).parseAsync();
+    await parser(argv.map((arg) => (arg === '-' ? STDIN_ARG : arg))).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {

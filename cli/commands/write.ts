@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { LogClusterError } from '../../lib/index.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, STDIN_ARG } from '../command.js';
 import { clusterClient, type GlobalArgs, keyValues, type Output, output } from '../context.js';
 
 /** Lines per batch: large enough to amortize a round trip and an fsync, well under the server's batch bound. */
@@ -69,7 +69,7 @@ export const writeCommand = defineCommand<WriteArgs>({
     const out = output(args);
     const client = await clusterClient(args);
     try {
-      if (args.message.length === 1 && args.message[0] === '-') await writeStdin(out, client, args);
+      if (args.message.length === 1 && args.message[0] === STDIN_ARG) await writeStdin(out, client, args);
       else await writeOne(out, client, args);
     } finally {
       client.close();
@@ -80,7 +80,7 @@ export const writeCommand = defineCommand<WriteArgs>({
 type Client = Awaited<ReturnType<typeof clusterClient>>;
 
 async function writeOne(out: Output, client: Client, args: WriteArgs): Promise<void> {
-  const entry = entryFrom(args, args.message.join(' '));
+  const entry = entryFrom(args, args.message.map((m) => (m === STDIN_ARG ? '-' : m)).join(' '));
   if (args.id !== undefined) entry.id = args.id;
   const result = (await client.write(entry as never)) as unknown as Record<string, unknown>;
   if (out.json) out.data(result);
