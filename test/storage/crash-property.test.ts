@@ -16,6 +16,7 @@ const DIR = '/data/log';
 
 type Cmd =
   | { k: 'append'; calls: number[]; bump: boolean }
+  | { k: 'burst'; count: number; bytes: number }
   | { k: 'settle'; hops: number }
   | { k: 'drain' }
   | { k: 'truncate'; back: number }
@@ -55,7 +56,7 @@ const command: fc.Arbitrary<Cmd> = fc.oneof(
 );
 
 const logOptions: fc.Arbitrary<Partial<SegmentedLogOptions>> = fc.record({
-  segmentBytesMax: fc.integer({ min: 150, max: 900 }),
+  segmentBytesMax: fc.oneof(fc.integer({ min: 150, max: 900 }), fc.integer({ min: 20_000, max: 200_000 })),
   sparseIndexIntervalBytes: fc.integer({ min: 16, max: 256 }),
   tailCacheRecordsMax: fc.integer({ min: 1, max: 16 }),
   openSegmentsMax: fc.integer({ min: 1, max: 4 }),
@@ -82,9 +83,9 @@ class Model {
   version = 0;
   term = 1;
 
-  record(index: number): LogRecord {
+  record(index: number, size?: number): LogRecord {
     const version = ++this.version;
-    const r = rec(index, this.term, version);
+    const r = rec(index, this.term, version, size);
     if (!this.written.has(index)) this.written.set(index, new Map());
     this.written.get(index)!.set(version, { record: r, seq: this.seq });
     if (!this.may.has(index)) this.may.set(index, new Set());
@@ -123,19 +124,17 @@ async function run(seed: number, options: Partial<SegmentedLogOptions>, cmds: Cm
           const batch: LogRecord[] = [];
           for (let i = 0; i < count; i++) batch.push(m.record(log.lastIndex + 1 + i));
           log.append(batch).then(
-            onEpoch(() => {
-              for (const r of batch) {
-                const version = m.current.get(r.index);
-                const dropped = r.index < m.dropFloor;
-                if (
-                  !dropped &&
-                  version !== undefined &&
-                  sameRecord(m.written.get(r.index)!.get(version)!.record, r)
-                ) {
-                  m.must.set(r.index, version);
-                }
-              }
-            }),
+            onEpoch(() => acknowledge(m, batch)),
+            () => undefined,
+          );
+        }
+        break;
+      }
+      case 'burst': {
+        for (let i = 0; i < cmd.count; i++) {
+          const r = m.record(log.lastIndex + 1, cmd.bytes + i);
+          log.append([r]).then(
+            onEpoch(() => acknowledge(m, [r])),
             () => undefined,
           );
         }
@@ -215,6 +214,17 @@ async function run(seed: number, options: Partial<SegmentedLogOptions>, cmds: Cm
   ({ log } = await SegmentedLog.open(fs.attach(), DIR, options));
   verify(log, m);
   await log.close();
+}
+
+/** An append resolved: its records must survive, unless removed (or being dropped) since. */
+function acknowledge(m: Model, batch: readonly LogRecord[]): void {
+  for (const r of batch) {
+    const version = m.current.get(r.index);
+    const dropped = r.index < m.dropFloor;
+    if (!dropped && version !== undefined && sameRecord(m.written.get(r.index)!.get(version)!.record, r)) {
+      m.must.set(r.index, version);
+    }
+  }
 }
 
 function snapshot(log: SegmentedLog, m: Model): unknown {

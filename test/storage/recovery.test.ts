@@ -212,3 +212,30 @@ test('an interrupted reset is completed at open', async (t) => {
   t.true(report.removedFiles.includes('reset-pending'));
   t.deepEqual(fs.readdir(DIR), [segmentName(77)]);
 });
+
+test('reopening reads only index files, one header per sealed segment, and the last segment', async (t) => {
+  const { fs, firsts } = await written(400);
+  const sizes = new Map(firsts.map((f) => [segmentName(f), fs.fileBytes(seg(f))!.length]));
+  const lastName = segmentName(firsts[firsts.length - 1]);
+  const readBytes = new Map<string, number>();
+  const opened = new Map<number, string>();
+  const counting = Object.create(fs) as SimFileSystem;
+  counting.open = (file, mode) => {
+    const fd = fs.open(file, mode);
+    opened.set(fd, path.basename(file));
+    return fd;
+  };
+  counting.read = (fd, buffer, offset, length, position) => {
+    const n = fs.read(fd, buffer, offset, length, position);
+    const name = opened.get(fd)!;
+    readBytes.set(name, (readBytes.get(name) ?? 0) + n);
+    return n;
+  };
+  const { report } = await SegmentedLog.open(counting, DIR, OPTIONS);
+  t.deepEqual(report.indexesRebuilt, []);
+  for (const [name, size] of sizes) {
+    const read = readBytes.get(name) ?? 0;
+    if (name === lastName) t.is(read, size, 'the last segment is scanned in full');
+    else t.true(read < size / 2, `${name}: read ${read} of ${size} bytes`);
+  }
+});
