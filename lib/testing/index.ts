@@ -5,3 +5,5 @@
 export { Prng } from '../prng.js';
 export type { CrashOptions, SimErrorCode, SimFileSystemOptions } from './sim-file-system.js';
 export { SimFileSystem } from './sim-file-system.js';
+export type { Addressed, NetworkFaults, NetworkStats } from './sim-network.js';
+export { CALM_NETWORK, SimNetwork } from './sim-network.js';
