@@ -195,6 +195,7 @@ function runUntilSignal(manager: ClusterManager, record: () => Promise<void>, ou
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    process.on('SIGHUP', stop);
     process.on('SIGUSR2', () => {
       const dead = manager.status().nodes.filter((n) => n.state === 'dead' || n.state === 'stopped');
       void Promise.all(dead.map((n) => manager.restart(n.id))).then(record, (error: unknown) =>
