@@ -36,8 +36,17 @@ interface StatsReply {
   readonly storage?: { segments?: number; bytes?: number; entries?: number };
 }
 
-function mib(bytes: number | undefined): string {
-  return bytes === undefined ? '-' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** Bytes in the largest unit that keeps the number >= 1 (B, KiB, MiB, GiB). */
+function size(bytes: number | undefined): string {
+  if (bytes === undefined) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 async function collect(
@@ -71,9 +80,9 @@ function render(color: ChalkInstance, urls: string[], replies: (StatsReply | { e
       raft.last_index,
       r.stats?.writes,
       r.stats?.reads,
-      r.storage ? `${r.storage.segments ?? '-'} / ${mib(r.storage.bytes)}` : '-',
+      r.storage ? `${r.storage.segments ?? '-'} / ${size(r.storage.bytes)}` : '-',
       r.disk_usage?.percent === undefined ? '-' : `${r.disk_usage.percent}%`,
-      mib(r.memory_usage?.rss),
+      size(r.memory_usage?.rss),
     ];
   });
   const head = [
