@@ -6,6 +6,7 @@
 import { LogClusterError, StorageNode, type StorageNodeOptions } from '../../lib/index.js';
 import { defineCommand } from '../command.js';
 import { type GlobalArgs, keyValues, output } from '../context.js';
+import { role } from '../format.js';
 
 interface NodeArgs extends GlobalArgs {
   readonly id?: string;
@@ -121,11 +122,12 @@ export const nodeCommand = defineCommand<NodeArgs>({
   handler: async (args) => {
     const out = output(args);
     const node = new StorageNode(nodeOptions(args));
+    const stamp = (): string => out.color.dim(new Date().toISOString().slice(11, 23));
     node.on('role-change', (e: { role: string; term: number }) =>
-      out.line(`role ${e.role} (term ${e.term})`),
+      out.line(`${stamp()} role   ${role(out.color, e.role)} (term ${e.term})`),
     );
     node.on('leader-change', (e: { leaderId: string | null; term: number }) =>
-      out.line(`leader ${e.leaderId ?? 'none'} (term ${e.term})`),
+      out.line(`${stamp()} leader ${e.leaderId ?? out.color.yellow('none')} (term ${e.term})`),
     );
     await node.start();
     out.line(`${out.color.green('node')} ${node.id} listening on ${node.url}`);
