@@ -40,6 +40,10 @@ export interface SimConfig {
   /** Chance that a newly elected leader is crashed within leaderCrashTicksMax ticks (leader churn). */
   leaderCrashProbability: number;
   leaderCrashTicksMax: number;
+  /** Largest chance per tick of a disk error (ENOSPC or EIO on a write or a sync) on one node. */
+  diskErrorProbabilityMax: number;
+  /** Chance per tick that the leader is asked to transfer leadership to another voter. */
+  transferProbability: number;
   /** Chance that a newly elected leader is cut off at once (before its first appends land). */
   leaderIsolateProbability: number;
   /** Chance that a leader is crashed right after its commit index advances (the window before
@@ -97,6 +101,8 @@ export const DEFAULT_CONFIG: SimConfig = {
   crashWritingShare: 0.3,
   commitCrashProbability: 0.002,
   leaderIsolateProbability: 0.02,
+  diskErrorProbabilityMax: 0.005,
+  transferProbability: 0.01,
   crashLosesSendsShare: 0.5,
   crashMidPersistShare: 0.5,
   tearShare: 0.5,

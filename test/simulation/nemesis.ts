@@ -36,6 +36,8 @@ export const FAULT_KINDS = [
   'leader-crash',
   'commit-crash',
   'lost-with-crash',
+  'disk-error',
+  'transfer',
   'snapshot-sent',
   'log-truncation',
   'torn-write',
@@ -56,6 +58,7 @@ export class Nemesis {
   readonly counts = zeroFaults();
   private readonly crashProbability: number;
   private readonly partitionProbability: number;
+  private readonly diskErrorProbability: number;
   private partitionEndsAt: number | null = null;
   private readonly restartAt = new Map<NodeId, number>();
   private readonly armedUntil = new Map<NodeId, number>();
@@ -75,6 +78,7 @@ export class Nemesis {
     this.partitionProbability = prng.chance(config.partitionFreeShare)
       ? 0
       : prng.nextFloat() * config.partitionProbabilityMax;
+    this.diskErrorProbability = prng.chance(0.5) ? 0 : prng.nextFloat() * config.diskErrorProbabilityMax;
   }
 
   /** One tick of the fault phase: maybe change the weather, partition, heal, crash, restart. */
@@ -84,6 +88,8 @@ export class Nemesis {
     else if (this.partitionEndsAt === null && this.prng.chance(this.partitionProbability))
       this.partition(tick);
     if (this.prng.chance(this.crashProbability)) this.crash(tick);
+    if (this.prng.chance(this.diskErrorProbability)) this.diskError();
+    if (this.prng.chance(this.config.transferProbability)) await this.transfer();
     for (const [id, due] of [...this.leaderCrashes]) {
       if (due.tick > tick) continue;
       this.leaderCrashes.delete(id);
@@ -217,6 +223,31 @@ export class Nemesis {
     this.network.isolate(target);
     this.counts['isolate-leader']++;
     this.trace(() => `nemesis: isolate ${target}`);
+  }
+
+  private diskError(): void {
+    const up = this.nodes.filter((n) => n.up);
+    if (up.length === 0) return;
+    const node = this.prng.pick(up);
+    const code = this.prng.chance(0.5) ? 'ENOSPC' : 'EIO';
+    const onSync = this.prng.chance(0.5);
+    if (onSync) node.disk.failNextSyncs(code, 1);
+    else node.disk.failNextWrites(code, 1);
+    this.counts['disk-error']++;
+    this.trace(() => `nemesis: next ${onSync ? 'sync' : 'write'} of ${node.id} fails with ${code}`);
+  }
+
+  private async transfer(): Promise<void> {
+    const leaders = this.nodes.filter((n) => n.isLeader());
+    if (leaders.length === 0) return;
+    const leader = this.prng.pick(leaders);
+    const to = this.prng.pick(this.nodes.filter((n) => n !== leader)).id;
+    const result = leader.transferLeadership(to);
+    this.counts.transfer++;
+    this.trace(
+      () => `nemesis: ${leader.id} transfers leadership to ${to}: ${result?.ok ? 'started' : result?.reason}`,
+    );
+    await leader.drain();
   }
 
   private heal(): void {

@@ -11,6 +11,7 @@
  */
 import { Raft } from '../../lib/consensus/index.js';
 import type { Entry, Message, NodeId, ProposeResult, RaftStatus, Ready } from '../../lib/consensus/types.js';
+import { isLogClusterError } from '../../lib/errors.js';
 import { RaftStorage } from '../../lib/node/raft-storage.js';
 import type { Prng } from '../../lib/prng.js';
 import type { SimFileSystem } from '../../lib/testing/sim-file-system.js';
@@ -55,6 +56,8 @@ export class SimNode {
   compactions = 0;
   /** Crashes that struck inside a persist or compaction (armed crashes that fired). */
   midPersistCrashes = 0;
+  /** Stops on a disk error. */
+  diskErrorStops = 0;
   /** Persists whose entries replaced a stored suffix (log conflicts resolved). */
   truncations = 0;
 
@@ -98,8 +101,9 @@ export class SimNode {
     return this.live?.raft.status().role === 'leader';
   }
 
-  /** Starts a new incarnation from what the disk holds. */
+  /** Starts a new incarnation from what the disk holds (a failing disk was replaced meanwhile). */
   async start(): Promise<void> {
+    this.clearDiskFaults();
     const fence = new CrashSwitch(() => this.disk.crash({ tearLastWrite: this.tearOnCrash }));
     const storage = await RaftStorage.open(fence.wrap(this.disk), DATA_DIR, {
       voters: [...this.voters],
@@ -153,9 +157,15 @@ export class SimNode {
     this.live.fence.arm(ops);
   }
 
-  /** Cancels an armed crash. */
+  /** Cancels an armed crash and any pending disk error. */
   disarm(): void {
     this.live?.fence.arm(Number.POSITIVE_INFINITY);
+    this.clearDiskFaults();
+  }
+
+  private clearDiskFaults(): void {
+    this.disk.failNextWrites('EIO', 0);
+    this.disk.failNextSyncs('EIO', 0);
   }
 
   /** True while an armed crash has not fired. */
@@ -173,6 +183,11 @@ export class SimNode {
   async receive(message: Message): Promise<void> {
     this.live?.raft.step(message);
     await this.drain();
+  }
+
+  /** Asks the leader to hand over to `to` (the caller drains afterwards). */
+  transferLeadership(to: NodeId): ProposeResult | undefined {
+    return this.live?.raft.transferLeadership(to);
   }
 
   /** Proposes client data (the caller drains afterwards). */
@@ -266,10 +281,22 @@ export class SimNode {
     this.env.trace(() => `${this.id} compact to ${index}`);
   }
 
-  /** Awaits `work` unless the incarnation crashes first; false when it crashed. */
+  /**
+   * Awaits `work` unless the incarnation crashes first; false when it crashed. A disk error
+   * (DISK_FULL, STORAGE_IO) stops the node, as the real node stops on an environmental fault:
+   * modelled as a crash, so nothing it did not persist survives.
+   */
   private async unlessCrashed(live: Incarnation, work: Promise<void>): Promise<boolean> {
     work.catch(() => {});
-    await Promise.race([work, live.fence.crashed]);
+    try {
+      await Promise.race([work, live.fence.crashed]);
+    } catch (error) {
+      if (live.fence.isDead || !isLogClusterError(error) || !DISK_ERRORS.has(error.code)) throw error;
+      this.diskErrorStops++;
+      this.env.trace(() => `${this.id} stops on disk error ${error.code}`);
+      this.crash(false);
+      return false;
+    }
     if (live.fence.isDead) {
       this.midPersistCrashes++;
       this.env.trace(() => `${this.id} crashed inside a disk write`);
@@ -289,6 +316,9 @@ export class SimNode {
     this.env.crashed(this);
   }
 }
+
+/** Storage errors that stop a node (environmental faults), as opposed to bugs. */
+const DISK_ERRORS: ReadonlySet<string> = new Set(['DISK_FULL', 'STORAGE_IO']);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
