@@ -29,7 +29,10 @@ test('docs/errors.md documents no code the registry lacks', (t) => {
 
 test('statuses are in the classes API.md promises', (t) => {
   for (const [code, spec] of Object.entries(ERRORS)) {
-    t.true([400, 401, 404, 405, 408, 409, 410, 413, 415, 429, 431, 500, 503, 507].includes(spec.status), code);
+    t.true(
+      [400, 401, 404, 405, 408, 409, 410, 413, 415, 429, 431, 500, 503, 507].includes(spec.status),
+      code,
+    );
     t.true(spec.exitCode > 0, `${code} exits non-zero`);
   }
 });

@@ -13,7 +13,6 @@ export interface Reply {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: test replies are inspected field by field
   readonly json: any;
 }
 
