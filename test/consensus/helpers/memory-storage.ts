@@ -68,7 +68,8 @@ export class MemoryStorage implements LogStorage {
     if (entries.length === 0) return;
     const keep = entries[0].index - this.snap.index - 1;
     if (keep < 0 || keep > this.ents.length) throw new Error(`append at ${entries[0].index} leaves a gap`);
-    this.ents = this.ents.slice(0, keep).concat(entries);
+    if (keep < this.ents.length) this.ents.length = keep;
+    for (const entry of entries) this.ents.push(entry);
   }
 
   /** Persists a Ready (step 1 of the contract). */
