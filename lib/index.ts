@@ -44,6 +44,7 @@ export type {
 export { CLUSTER_EVENTS } from './cluster/events.js';
 export type { HealthReply, NodeView, ProbeResult } from './cluster/health-monitor.js';
 export { HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS } from './cluster/health-monitor.js';
+export { controlSocketPath } from './cluster/control-socket.js';
 export type { IsolateDirection } from './cluster/ipc.js';
 export type { NodeState } from './cluster/node-handle.js';
 export { findFreePortRange } from './cluster/preflight.js';

@@ -9,6 +9,7 @@ import {
   CLUSTER_EVENTS,
   type ClusterConfigInput,
   ClusterManager,
+  controlSocketPath,
   DetachedCluster,
   loadClusterConfig,
   type ResolvedClusterConfig,
@@ -158,6 +159,7 @@ async function startForeground(out: Output, config: ResolvedClusterConfig, args:
         pid: n.pid,
         voter: n.voter,
         logFile: `${config.dataDir}/logs/${n.id}.log`,
+        controlSocket: controlSocketPath(config.dataDir, n.id),
         ...(marks.has(n.id) && n.state !== 'dead' ? { isolated: true } : {}),
       })),
     });

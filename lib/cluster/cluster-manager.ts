@@ -16,6 +16,7 @@ import type {
 import { LogClusterError } from '../errors.js';
 import { type ClusterAccess, createClusterAccess } from './cluster-access.js';
 import { type ClusterConfigInput, type ResolvedClusterConfig, resolveClusterConfig } from './config.js';
+import { controlSocketPath } from './control-socket.js';
 import { type ClusterEventMap, forwardClusterEvents } from './events.js';
 import { HEALTH_INTERVAL_MS, HealthMonitor, type NodeView, waitForLeader } from './health-monitor.js';
 import { InProcessNode } from './in-process-node.js';
@@ -268,7 +269,8 @@ export class ClusterManager extends EventEmitter<ClusterEventMap> {
     const spec = findNode(this.#config, id);
     const options = nodeOptionsFor(this.#config, id);
     if (this.mode === 'in-process') return new InProcessNode(options, spec.url);
-    const handle = new ProcessNode(options, spec.url, join(this.#config.dataDir, 'logs', `${id}.log`));
+    const logFile = join(this.#config.dataDir, 'logs', `${id}.log`);
+    const handle = new ProcessNode(options, spec.url, logFile, controlSocketPath(this.#config.dataDir, id));
     handle.onUnexpectedExit(() => void this.#monitor?.poll());
     return handle;
   }

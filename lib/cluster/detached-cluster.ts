@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { LogClusterError } from '../errors.js';
-import { sendFault } from './admin.js';
 import { type ClusterAccess, createClusterAccess } from './cluster-access.js';
 import type { ResolvedClusterConfig } from './config.js';
+import { controlSocketPath, sendControl } from './control-socket.js';
 import { HealthMonitor, waitForLeader } from './health-monitor.js';
 import { launchNode } from './launcher.js';
 import { findNode, nodeOptionsFor } from './node-plan.js';
@@ -75,6 +75,7 @@ export class DetachedCluster {
       pid: null,
       voter: n.voter,
       logFile: join(config.dataDir, 'logs', `${n.id}.log`),
+      controlSocket: controlSocketPath(config.dataDir, n.id),
     }));
     const cluster = new DetachedCluster({
       version: 1,
@@ -147,7 +148,7 @@ export class DetachedCluster {
     await removeClusterState(this.#state.config.dataDir);
   }
 
-  /** Breaks node `id`: kill (SIGKILL), pause (SIGSTOP) or isolate (admin route on the node). */
+  /** Breaks node `id`: kill (SIGKILL), pause (SIGSTOP) or isolate (its control socket). */
   async fail(id: string, mode: FailMode): Promise<void> {
     const node = this.#recorded(id);
     const status = processStatus(node.pid, NODE_PROCESS_MARKER);
@@ -158,7 +159,7 @@ export class DetachedCluster {
     } else if (mode === 'pause') {
       signalPid(node.pid!, 'SIGSTOP');
     } else {
-      await sendFault(node.url, { mode: 'isolate', direction: 'both' }, this.#state.config.clusterSecret);
+      await sendControl(this.#socket(node), { type: 'isolate', direction: 'both' });
       await this.#update(id, { isolated: true });
     }
   }
@@ -183,7 +184,7 @@ export class DetachedCluster {
     } else {
       if (status === 'paused') signalPid(node.pid!, 'SIGCONT');
       if (node.isolated) {
-        await sendFault(node.url, { mode: 'heal' }, this.#state.config.clusterSecret);
+        await sendControl(this.#socket(node), { type: 'heal' });
         await this.#update(id, { isolated: false });
       }
     }
@@ -198,6 +199,7 @@ export class DetachedCluster {
       options: nodeOptionsFor(config, id),
       detached: true,
       logFile: recorded.logFile,
+      controlSocket: this.#socket(recorded),
     });
     await this.#update(id, { pid: child.pid, isolated: false });
   }
@@ -225,6 +227,10 @@ export class DetachedCluster {
       }
       await new Promise((resolve) => setTimeout(resolve, RECOVER_POLL_MS));
     }
+  }
+
+  #socket(node: RecordedNode): string {
+    return node.controlSocket ?? controlSocketPath(this.#state.config.dataDir, node.id);
   }
 
   #recorded(id: string): RecordedNode {

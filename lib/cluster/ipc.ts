@@ -16,6 +16,8 @@ export interface NodeLaunchSpec {
    * and stop only on SIGTERM/SIGINT. Attached nodes exit when their parent goes away.
    */
   readonly detached: boolean;
+  /** Unix socket to serve isolate/heal on (control-socket.ts); null: IPC only. */
+  readonly controlSocket: string | null;
 }
 
 /** Which way peer traffic is cut by isolate(). */

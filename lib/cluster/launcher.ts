@@ -35,6 +35,8 @@ export interface LaunchOptions {
   readonly detached?: boolean;
   /** Append the child's stdout and stderr here (created with its directory); default: discarded. */
   readonly logFile?: string;
+  /** Unix socket on which the node obeys isolate/heal from other processes (control-socket.ts). */
+  readonly controlSocket?: string;
   /** Default NODE_READY_TIMEOUT_MS. */
   readonly readyTimeoutMs?: number;
 }
@@ -77,7 +79,11 @@ function openLog(logFile: string | undefined): number | 'ignore' {
  * silent past the timeout (the process is killed then).
  */
 export async function launchNode(launch: LaunchOptions): Promise<LaunchedNode> {
-  const spec: NodeLaunchSpec = { options: launch.options, detached: launch.detached === true };
+  const spec: NodeLaunchSpec = {
+    options: launch.options,
+    detached: launch.detached === true,
+    controlSocket: launch.controlSocket ?? null,
+  };
   const log = openLog(launch.logFile);
   const subprocess = execa(process.execPath, [...childExecArgv(), NODE_ENTRY_FILE], {
     env: { [NODE_SPEC_ENV_VAR]: JSON.stringify(spec) },

@@ -7,6 +7,7 @@
  */
 import { isLogClusterError } from '../errors.js';
 import { StorageNode } from '../node/storage-node.js';
+import { serveControl } from './control-socket.js';
 import { type ChildMessage, NODE_SPEC_ENV_VAR, type NodeLaunchSpec, type ParentMessage } from './ipc.js';
 
 /** A graceful stop that takes longer than this is cut short: the process must not linger. */
@@ -48,10 +49,21 @@ async function main(): Promise<void> {
     return;
   }
 
+  const control = spec.controlSocket
+    ? await serveControl(spec.controlSocket, (request) => {
+        if (request.type === 'isolate') node.isolate(request.direction);
+        else node.heal();
+      }).catch((error: unknown) => {
+        process.stderr.write(`node ${node.id}: no control socket: ${String(error)}\n`);
+        return null;
+      })
+    : null;
+
   let stopping = false;
   const stop = (exitCode: number): void => {
     if (stopping) return;
     stopping = true;
+    control?.close();
     const deadline = setTimeout(() => process.exit(exitCode), NODE_STOP_DEADLINE_MS);
     deadline.unref();
     node.stop().then(

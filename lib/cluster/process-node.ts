@@ -18,17 +18,19 @@ export class ProcessNode implements NodeHandle {
   readonly url: string;
   readonly #options: StorageNodeOptions;
   readonly #logFile: string | undefined;
+  readonly #controlSocket: string | undefined;
   #child: LaunchedNode | null = null;
   #state: NodeState = 'stopped';
   #isolated = false;
   #expectingExit = false;
   readonly #exitListeners: ((detail: string) => void)[] = [];
 
-  constructor(options: StorageNodeOptions, url: string, logFile?: string) {
+  constructor(options: StorageNodeOptions, url: string, logFile?: string, controlSocket?: string) {
     this.id = options.id;
     this.url = url;
     this.#options = options;
     this.#logFile = logFile;
+    this.#controlSocket = controlSocket;
   }
 
   get pid(): number | null {
@@ -49,7 +51,11 @@ export class ProcessNode implements NodeHandle {
     this.#isolated = false;
     this.#expectingExit = false;
     try {
-      this.#child = await launchNode({ options: this.#options, logFile: this.#logFile });
+      this.#child = await launchNode({
+        options: this.#options,
+        logFile: this.#logFile,
+        controlSocket: this.#controlSocket,
+      });
     } catch (error) {
       this.#state = 'dead';
       throw error;

@@ -21,7 +21,9 @@ export interface RecordedNode {
   readonly pid: number | null;
   readonly voter: boolean;
   readonly logFile: string;
-  /** True after `fail --mode isolate`, until `recover` heals it (only the admin route knows otherwise). */
+  /** Where the node obeys isolate/heal (control-socket.ts); absent in files of older versions. */
+  readonly controlSocket?: string;
+  /** True after `fail --mode isolate`, until `recover` heals it (so recover knows to heal it). */
   readonly isolated?: boolean;
 }
 
