@@ -30,6 +30,7 @@ export {
   CONFIG_PATH_ENV_VAR,
   loadClusterConfig,
 } from './cluster/config-load.js';
+export { controlSocketPath } from './cluster/control-socket.js';
 export type { DetachedStartOptions, FailMode, RecordedNodeStatus } from './cluster/detached-cluster.js';
 export { assertNotRunning, DetachedCluster } from './cluster/detached-cluster.js';
 export type {
@@ -44,7 +45,6 @@ export type {
 export { CLUSTER_EVENTS } from './cluster/events.js';
 export type { HealthReply, NodeView, ProbeResult } from './cluster/health-monitor.js';
 export { HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS } from './cluster/health-monitor.js';
-export { controlSocketPath } from './cluster/control-socket.js';
 export type { IsolateDirection } from './cluster/ipc.js';
 export type { NodeState } from './cluster/node-handle.js';
 export { findFreePortRange } from './cluster/preflight.js';
