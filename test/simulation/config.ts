@@ -42,6 +42,11 @@ export interface SimConfig {
   leaderCrashTicksMax: number;
   /** Largest chance per tick of a disk error (ENOSPC or EIO on a write or a sync) on one node. */
   diskErrorProbabilityMax: number;
+  /** Largest chance per tick that the leader is asked for a membership change (remove, demote,
+   * add as learner, promote); each run draws its own in [0, max], half the runs none. */
+  reconfigureProbabilityMax: number;
+  /** Fewest voters a change may leave (a smaller cluster cannot tolerate any failure). */
+  votersMin: number;
   /** Chance per tick that the leader is asked to transfer leadership to another voter. */
   transferProbability: number;
   /** Chance that a newly elected leader is cut off at once (before its first appends land). */
@@ -103,6 +108,8 @@ export const DEFAULT_CONFIG: SimConfig = {
   leaderIsolateProbability: 0.02,
   diskErrorProbabilityMax: 0.005,
   transferProbability: 0.01,
+  reconfigureProbabilityMax: 0.02,
+  votersMin: 2,
   crashLosesSendsShare: 0.5,
   crashMidPersistShare: 0.5,
   tearShare: 0.5,

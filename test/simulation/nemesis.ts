@@ -6,7 +6,7 @@
  * to strike inside the next persist after a random number of disk operations; either may tear
  * the last unsynced write) followed by a restart after a random downtime.
  */
-import type { NodeId } from '../../lib/consensus/types.js';
+import type { ConfigChange, NodeId } from '../../lib/consensus/types.js';
 import type { Prng } from '../../lib/prng.js';
 import type { SimNetwork } from '../../lib/testing/sim-network.js';
 import type { SimConfig } from './config.js';
@@ -38,6 +38,7 @@ export const FAULT_KINDS = [
   'lost-with-crash',
   'disk-error',
   'transfer',
+  'reconfigure',
   'snapshot-sent',
   'log-truncation',
   'torn-write',
@@ -59,6 +60,7 @@ export class Nemesis {
   private readonly crashProbability: number;
   private readonly partitionProbability: number;
   private readonly diskErrorProbability: number;
+  private readonly reconfigureProbability: number;
   private partitionEndsAt: number | null = null;
   private readonly restartAt = new Map<NodeId, number>();
   private readonly armedUntil = new Map<NodeId, number>();
@@ -79,6 +81,7 @@ export class Nemesis {
       ? 0
       : prng.nextFloat() * config.partitionProbabilityMax;
     this.diskErrorProbability = prng.chance(0.5) ? 0 : prng.nextFloat() * config.diskErrorProbabilityMax;
+    this.reconfigureProbability = prng.chance(0.5) ? 0 : prng.nextFloat() * config.reconfigureProbabilityMax;
   }
 
   /** One tick of the fault phase: maybe change the weather, partition, heal, crash, restart. */
@@ -90,6 +93,7 @@ export class Nemesis {
     if (this.prng.chance(this.crashProbability)) this.crash(tick);
     if (this.prng.chance(this.diskErrorProbability)) this.diskError();
     if (this.prng.chance(this.config.transferProbability)) await this.transfer();
+    if (this.prng.chance(this.reconfigureProbability)) await this.reconfigure();
     for (const [id, due] of [...this.leaderCrashes]) {
       if (due.tick > tick) continue;
       this.leaderCrashes.delete(id);
@@ -246,6 +250,33 @@ export class Nemesis {
     this.counts.transfer++;
     this.trace(
       () => `nemesis: ${leader.id} transfers leadership to ${to}: ${result?.ok ? 'started' : result?.reason}`,
+    );
+    await leader.drain();
+  }
+
+  /** Asks a leader for one membership change: add a non-member, promote a learner, demote or remove a voter. */
+  private async reconfigure(): Promise<void> {
+    const leaders = this.nodes.filter((n) => n.isLeader());
+    if (leaders.length === 0) return;
+    const leader = this.prng.pick(leaders);
+    const config = leader.status()?.config;
+    if (config === undefined) return;
+    const outsiders = this.nodes
+      .map((n) => n.id)
+      .filter((id) => !config.voters.includes(id) && !config.learners.includes(id));
+    const options: ConfigChange[] = [];
+    for (const node of outsiders) options.push({ kind: 'add-learner', node }, { kind: 'add-voter', node });
+    for (const node of config.learners) options.push({ kind: 'add-voter', node }, { kind: 'remove', node });
+    if (config.voters.length > this.config.votersMin) {
+      for (const node of config.voters) options.push({ kind: 'remove', node }, { kind: 'add-learner', node });
+    }
+    if (options.length === 0) return;
+    const change = this.prng.pick(options);
+    const result = leader.proposeConfigChange(change);
+    this.counts.reconfigure++;
+    this.trace(
+      () =>
+        `nemesis: ${leader.id} asked to ${change.kind} ${change.node}: ${result?.ok ? `at ${result.index}` : result?.reason}`,
     );
     await leader.drain();
   }

@@ -10,7 +10,15 @@
  * it restored the cluster's history and not something else.
  */
 import { Raft } from '../../lib/consensus/index.js';
-import type { Entry, Message, NodeId, ProposeResult, RaftStatus, Ready } from '../../lib/consensus/types.js';
+import type {
+  ConfigChange,
+  Entry,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftStatus,
+  Ready,
+} from '../../lib/consensus/types.js';
 import { isLogClusterError } from '../../lib/errors.js';
 import { RaftStorage } from '../../lib/node/raft-storage.js';
 import type { Prng } from '../../lib/prng.js';
@@ -183,6 +191,11 @@ export class SimNode {
   async receive(message: Message): Promise<void> {
     this.live?.raft.step(message);
     await this.drain();
+  }
+
+  /** Proposes a membership change (the caller drains afterwards). */
+  proposeConfigChange(change: ConfigChange): ProposeResult | undefined {
+    return this.live?.raft.proposeConfigChange(change);
   }
 
   /** Asks the leader to hand over to `to` (the caller drains afterwards). */

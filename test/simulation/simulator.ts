@@ -9,7 +9,7 @@
  *      a leader and apply every acknowledged write.
  * The checker runs at every event; the first broken invariant ends the run.
  */
-import type { Message, NodeId } from '../../lib/consensus/types.js';
+import type { Message, NodeId, RaftStatus } from '../../lib/consensus/types.js';
 import { Prng } from '../../lib/prng.js';
 import { SimFileSystem } from '../../lib/testing/sim-file-system.js';
 import { CALM_NETWORK, type NetworkStats, SimNetwork } from '../../lib/testing/sim-network.js';
@@ -235,13 +235,15 @@ class Simulation {
     this.faultPhase = false;
     this.nemesis.forgetRestarts();
     for (const node of this.nodes) node.disarm();
-    const majority = shuffle(this.livenessPrng, this.ids).slice(0, Math.floor(this.ids.length / 2) + 1);
+    // Everyone restarts (so every membership in use is known), then only the chosen majority is
+    // connected: the others stay cut off.
+    for (const node of this.nodes) if (!node.up) await node.start();
+    const majority = this.pickMajority();
     this.network.heal();
     for (const id of this.ids) if (!majority.includes(id)) this.network.isolate(id);
     this.network.setFaults({ ...CALM_NETWORK, latencyMaxUnits: this.config.latencyMaxUnits });
     this.note(() => `liveness: heal majority [${majority}], acked up to ${this.checker.ackedMaxIndex}`);
     const members = majority.map((id) => this.byId.get(id) as SimNode);
-    for (const node of members) if (!node.up) await node.start();
     const start = this.tick;
     while (this.tick - start < this.config.livenessTicksMax) {
       await this.runTick(false);
@@ -255,24 +257,47 @@ class Simulation {
       const s = n.status();
       return s === undefined
         ? `${n.id} down`
-        : `${n.id} ${s.role} t${s.term} commit=${s.commitIndex} applied=${this.checker.appliedIndex(n.id)} last=${s.lastIndex}`;
+        : `${n.id} ${s.role} t${s.term} commit=${s.commitIndex} applied=${this.checker.appliedIndex(n.id)} last=${s.lastIndex} voters=[${s.config.voters}] learners=[${s.config.learners}]`;
     });
     this.checker.failLiveness(
       `after ${this.config.livenessTicksMax} ticks: acked up to ${this.checker.ackedMaxIndex}; ${states.join('; ')}`,
     );
   }
 
+  /**
+   * A random set of nodes holding a majority of the voters of EVERY membership some node acts on
+   * (uncommitted changes included): whichever of them ends up in force, the set can elect and commit.
+   */
+  private pickMajority(): NodeId[] {
+    const configs = this.nodes.map((n) => n.status()?.config.voters ?? this.ids);
+    const chosen: NodeId[] = [];
+    for (const id of shuffle(this.livenessPrng, this.ids)) {
+      const lacking = configs.some(
+        (voters) => 2 * voters.filter((v) => chosen.includes(v)).length <= voters.length,
+      );
+      if (!lacking) break;
+      chosen.push(id);
+    }
+    return chosen.sort();
+  }
+
+  /** A leader with the highest term of the majority, and every member among it applied every acknowledged write. */
   private converged(members: readonly SimNode[]): boolean {
     let maxTerm = 0;
-    let leaderTerm = -1;
+    let leader: RaftStatus | undefined;
     for (const node of members) {
       const status = node.status();
       if (status === undefined) return false;
       maxTerm = Math.max(maxTerm, status.term);
-      if (status.role === 'leader') leaderTerm = Math.max(leaderTerm, status.term);
-      if (this.checker.appliedIndex(node.id) < this.checker.ackedMaxIndex) return false;
+      if (status.role === 'leader' && (leader === undefined || status.term > leader.term)) leader = status;
     }
-    return leaderTerm === maxTerm;
+    if (leader === undefined || leader.term !== maxTerm) return false;
+    const { voters, learners } = leader.config;
+    return members.every(
+      (n) =>
+        (!voters.includes(n.id) && !learners.includes(n.id)) ||
+        this.checker.appliedIndex(n.id) >= this.checker.ackedMaxIndex,
+    );
   }
 
   private nodeEnv() {
