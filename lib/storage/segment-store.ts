@@ -1,3 +1,10 @@
+/**
+ * The disk side of the segmented log: the list of segment files, framing appends into one write
+ * buffer (written with one write per group), rolling and sealing segments, truncation, removal,
+ * index files and open handles. Reads live in segment-reads.ts, the sync round in sync-round.ts.
+ * It knows nothing of the promises handed to callers: SegmentedLog orders the calls and owns the
+ * in-memory view.
+ */
 import { ChunkReader } from './chunk-reader.js';
 import type { FileSystem } from './file-system.js';
 import { encodeIndexFile } from './index-file.js';
