@@ -130,6 +130,8 @@ export class SegmentedLog {
   /**
    * Deletes whole segments all of whose records are < `index`, never the active segment. Returns
    * the new firstIndex (<= index, or the active segment's first index). Durable when resolved.
+   * While a blocking operation runs (a truncation removing segments, a reset) it waits for it to
+   * end, so it may take effect after appends queued meanwhile; it only ever removes old records.
    */
   dropPrefix(index: number): Promise<number> {
     const refused = this.refusal();

@@ -10,11 +10,6 @@ export class TermRuns {
   private starts: number[] = [];
   private terms: number[] = [];
 
-  /** Number of runs. */
-  get length(): number {
-    return this.starts.length;
-  }
-
   /** Term of the last record, or 0 when there are no runs. */
   get lastTerm(): number {
     return this.terms.length === 0 ? 0 : this.terms[this.terms.length - 1];
@@ -72,18 +67,7 @@ export class TermRuns {
     this.terms.length = 0;
   }
 
-  /** The runs covering [first, last], the first one clipped to start at `first`. */
-  slice(first: number, last: number): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
-    for (let i = 0; i < this.starts.length; i++) {
-      const end = i + 1 < this.starts.length ? this.starts[i + 1] - 1 : Number.POSITIVE_INFINITY;
-      if (end < first || this.starts[i] > last) continue;
-      out.push([Math.max(first, this.starts[i]), this.terms[i]]);
-    }
-    return out;
-  }
-
-  /** All runs, for tests and diagnostics. */
+  /** All runs, oldest first (index files, tests, diagnostics). */
   toArray(): Array<[number, number]> {
     return this.starts.map((s, i) => [s, this.terms[i]]);
   }
