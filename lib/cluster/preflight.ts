@@ -3,7 +3,8 @@
  * (PORT_IN_USE naming the port, DATA_DIR_UNWRITABLE naming the directory) instead of a node
  * crashing half-way through a start.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -53,16 +54,42 @@ export function ephemeralPort(host: string): Promise<number> {
   });
 }
 
+/** Lowest port findFreePortRange picks: below are well-known services' customary ports. */
+export const FREE_PORT_MIN = 10_000;
+
 /**
- * Finds `count` consecutive free ports on host (so a cluster keeps the basePort+i layout).
+ * The OS range of ephemeral ports (Linux: /proc/sys/net/ipv4/ip_local_port_range). Outgoing
+ * connections take local ports from it at any moment, so a port found free there may be gone
+ * when a node binds it; findFreePortRange stays out of it.
+ */
+export function ephemeralPortRange(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low <= high) return { low, high };
+  } catch {
+    // not Linux: assume the IANA dynamic range
+  }
+  return { low: 49152, high: 65535 };
+}
+
+/**
+ * Finds `count` consecutive ports free on host (so a cluster keeps the basePort+i layout),
+ * starting at a random base outside the ephemeral range (two callers rarely pick the same one).
  * Throws PORT_IN_USE after FREE_PORT_ATTEMPTS_MAX tries.
  */
 export async function findFreePortRange(host: string, count: number): Promise<number> {
+  const { low, high } = ephemeralPortRange();
+  const below = { from: FREE_PORT_MIN, to: low - count };
+  const above = { from: high + 1, to: 65536 - count };
+  const span = below.to - below.from >= above.to - above.from ? below : above;
   for (let attempt = 0; attempt < FREE_PORT_ATTEMPTS_MAX; attempt += 1) {
-    const base = await ephemeralPort(host);
+    const base = span.to > span.from ? randomInt(span.from, span.to) : await ephemeralPort(host);
     if (base + count - 1 > 65535) continue;
     let free = true;
-    for (let i = 1; i < count && free; i += 1) free = (await probePort(host, base + i)) === null;
+    for (let i = 0; i < count && free; i += 1) free = (await probePort(host, base + i)) === null;
     if (free) return base;
   }
   throw new LogClusterError('PORT_IN_USE', `no ${count} consecutive free ports found on ${host}`, { host });

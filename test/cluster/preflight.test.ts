@@ -9,6 +9,7 @@ import { processStatus, signalPid, waitForExit } from '../../lib/cluster/pids.js
 import {
   assertDirWritable,
   assertPortsFree,
+  ephemeralPortRange,
   findFreePortRange,
   probePort,
 } from '../../lib/cluster/preflight.js';
@@ -21,6 +22,8 @@ import {
 
 test('a bound port is reported as PORT_IN_USE naming the port; a free range is free', async (t) => {
   const base = await findFreePortRange('127.0.0.1', 3);
+  const ephemeral = ephemeralPortRange();
+  t.true(base + 2 < ephemeral.low || base > ephemeral.high, `${base} is outside the ephemeral range`);
   for (let i = 0; i < 3; i += 1) t.is(await probePort('127.0.0.1', base + i), null);
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(base + 1, '127.0.0.1', resolve));

@@ -3,7 +3,7 @@
  * cluster (temp data dir, free base port) that teardown always removes: `logcluster stop`, then
  * SIGKILL of anything the state file still names.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,19 @@ export interface ClusterFixture {
   recordedPids(): number[];
 }
 
+/** Bytes of each node's log shown when a test fails (the tail is where a crash is). */
+const LOG_TAIL_BYTES = 3000;
+
+/** Shows the tail of every node's log in the failed test's output. */
+function logNodeOutput(t: ExecutionContext, dataDir: string): void {
+  const logs = join(dataDir, 'logs');
+  if (!existsSync(logs)) return;
+  for (const name of readdirSync(logs)) {
+    const text = readFileSync(join(logs, name), 'utf8');
+    if (text.trim() !== '') t.log(`--- ${name} ---\n${text.slice(-LOG_TAIL_BYTES)}`);
+  }
+}
+
 /** Poll period of waitFor: status is one cheap /health round. */
 const STATUS_POLL_MS = 100;
 
@@ -105,6 +118,7 @@ export async function clusterFixture(t: ExecutionContext, nodes = 3): Promise<Cl
   };
   const status = async (): Promise<Status> => json<Status>(await run(['status', '--json']));
   t.teardown(async () => {
+    if (!t.passed) logNodeOutput(t, dataDir);
     recordedPids();
     await run(['stop']);
     for (const pid of seen) {
