@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,4 +130,39 @@ test('a malformed config file names the file and the field', async (t) => {
   oneLineError(t, found, 'CONFIG_INVALID', EXIT.config, /field "replicationFactor"/);
   await writeFile(file, '{"nodes": 3,');
   oneLineError(t, await cli(['start', '--config', file]), 'CONFIG_INVALID', EXIT.config, /is not valid JSON/);
+});
+
+test('start where a live cluster is recorded is ALREADY_RUNNING; stop then ends it', async (t) => {
+  if (!requireBuild(t)) return;
+  const dir = await tempDir(t);
+  // A stand-in whose command line names node-process, as a real node's does.
+  const fake = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'node-process'], {
+    stdio: 'ignore',
+  });
+  t.teardown(() => fake.kill('SIGKILL'));
+  const config = resolveClusterConfig([
+    { origin: 'option', label: 'test', baseDir: dir, values: { dataDir: dir } },
+  ]);
+  await writeClusterState({
+    version: 1,
+    mode: 'detached',
+    ownerPid: null,
+    startedAt: new Date().toISOString(),
+    config,
+    nodes: config.nodes.map((n, i) => ({
+      id: n.id,
+      url: n.url,
+      pid: i === 0 ? fake.pid! : null,
+      voter: n.voter,
+      logFile: '',
+    })),
+  });
+  const base = await freePortRange(3);
+  const again = await cli(['start', '--detach', '--base-port', String(base), '--data-dir', dir]);
+  oneLineError(t, again, 'ALREADY_RUNNING', EXIT.conflict, new RegExp(`node1 pid ${fake.pid}`));
+  const exited = new Promise((resolve) => fake.once('exit', resolve));
+  const stopped = await cli(['stop', '--data-dir', dir]);
+  t.is(stopped.exitCode, 0, String(stopped.stderr));
+  await exited;
+  t.is((await cli(['status', '--data-dir', dir])).exitCode, EXIT.notFound);
 });
