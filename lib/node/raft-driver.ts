@@ -24,6 +24,7 @@ export class RaftDriver {
   #scheduled = false;
   #running = false;
   #failed = false;
+  #stopped = false;
   #idle: (() => void)[] = [];
 
   constructor(
@@ -40,7 +41,7 @@ export class RaftDriver {
 
   /** Runs the loop soon: batched with everything else that happens in this turn of the event loop. */
   schedule(): void {
-    if (this.#scheduled || this.#running || this.#failed) return;
+    if (this.#scheduled || this.#running || this.#failed || this.#stopped) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -48,17 +49,18 @@ export class RaftDriver {
     });
   }
 
-  /** Resolves when no Ready is being processed (for a clean stop). */
-  idle(): Promise<void> {
+  /** Runs no further Ready; resolves once the one in progress (if any) is done. For a clean stop. */
+  stop(): Promise<void> {
+    this.#stopped = true;
     if (!this.#running) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   async #run(): Promise<void> {
-    if (this.#running || this.#failed) return;
+    if (this.#running || this.#failed || this.#stopped) return;
     this.#running = true;
     try {
-      while (this.raft.hasReady()) {
+      while (!this.#stopped && this.raft.hasReady()) {
         const ready = this.raft.ready();
         try {
           await this.storage.persist(ready);

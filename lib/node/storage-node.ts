@@ -133,7 +133,7 @@ export class StorageNode extends EventEmitter {
     // Upgraded peer sockets keep the HTTP server open: close the transport first.
     await core?.transport.close();
     await this.#http?.close();
-    await core?.driver.idle();
+    await core?.driver.stop();
     this.#forwarder?.close();
     await core?.storage.close();
     this.#state = 'stopped';
