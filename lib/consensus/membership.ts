@@ -69,6 +69,11 @@ export class Membership {
     this.baseIndex = baseIndex;
   }
 
+  /** The config of the latest committed config entry (or of the snapshot / bootstrap). */
+  get committed(): ClusterConfig {
+    return this.base;
+  }
+
   /** The effective config (the latest appended one). */
   get current(): ClusterConfig {
     return this.pending.at(-1)?.config ?? this.base;

@@ -86,9 +86,15 @@ export class RaftState {
     return isVoter(this.membership.current, id);
   }
 
-  /** Only voters of their own config campaign; learners and removed nodes never do. */
+  /**
+   * Who may campaign: a voter of its latest config, or of its committed one while its own
+   * removal or demotion is not committed yet (dissertation §4.2.2: it may still be needed; the
+   * simulator found a cluster stuck when such a node, holding the longest log, stayed silent).
+   * Safe: a candidate counts only the votes of its latest config's voters. Learners and nodes
+   * whose removal committed never campaign.
+   */
   promotable(): boolean {
-    return this.isVoter(this.id);
+    return this.isVoter(this.id) || isVoter(this.membership.committed, this.id);
   }
 
   send(message: Message): void {

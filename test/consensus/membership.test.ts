@@ -178,3 +178,28 @@ test('a learner promoted but not yet holding its promotion still answers votes, 
   c.tick(3);
   t.is(c.raft('l').status().role, 'follower', 'promoted once the new leader replicated the entry');
 });
+
+test('a node demoted by its own uncommitted entry still campaigns, so its longer log does not block the cluster', (t) => {
+  // Found by the simulator (seed 41786): a leader demotes itself, loses its quorum before the
+  // demotion commits, and then holds the most up-to-date log of the reachable voters.
+  const c = new TestCluster({ voters: ['a', 'b', 'c', 'd'], seed: 28 });
+  c.elect('a');
+  c.propose('a', 'x');
+  c.deliverAll();
+  c.isolate('a');
+  c.isolate('d'); // b and c alone (2 of 4) cannot elect anyone meanwhile
+  c.propose('a', 'orphan?');
+  t.true(c.raft('a').proposeConfigChange({ kind: 'add-learner', node: 'a' }).ok);
+  c.deliverAll();
+  t.is(c.raft('a').status().config.learners[0], 'a', 'demoted in its own view');
+  c.tick(25);
+  t.not(c.raft('a').status().role, 'leader', 'CheckQuorum deposed it');
+  c.heal();
+  c.isolate('d');
+  c.tick(60);
+  const leader = c.leader();
+  t.truthy(leader, 'someone leads: b and c need a (the longest log) and a campaigns');
+  t.deepEqual(leader?.raft.status().config, { voters: ['b', 'c', 'd'], learners: ['a'] });
+  t.true(c.appliedData('b').includes('orphan?'), 'a won, so its entries committed');
+  t.is(c.raft('a').status().role, 'learner', 'and once its demotion committed it stepped down');
+});
