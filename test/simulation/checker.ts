@@ -23,7 +23,7 @@ export const INVARIANTS = {
   stateMachineSafety: 'state-machine-safety: applied sequences are prefixes of each other',
   applyOrder: 'apply-order: a node applies index after index, only what it stored',
   noDuplicate: 'no-duplicate: a write is applied at one index only',
-  ackedDurable: 'acked-durable: an acknowledged write is committed where it was acknowledged',
+  ackedDurable: 'acked-durable: an acknowledged write is durable on a majority of voters, at its index',
   liveness: 'liveness: a healed majority elects a leader and applies every acknowledged write',
 } as const;
 
@@ -165,6 +165,26 @@ export class Checker {
     this.acked.set(write, index);
     if (index > this.ackedMaxIndex) this.ackedMaxIndex = index;
     if (term < this.histBound[index]) this.histBound[index] = term;
+  }
+
+  /**
+   * At the moment `index` is acknowledged, a majority of `voters` must hold it durably: their
+   * disks (`durableOf`, also for nodes that are down) have the history's entry there, or a
+   * snapshot past it. This is the product's promise, checked directly.
+   */
+  durableOnMajority(index: number, voters: readonly NodeId[], durableOf: MirrorOf): void {
+    const holders = voters.filter((id) => {
+      const log = durableOf(id);
+      return (
+        log !== undefined && (index <= log.snapshotIndex || log.digestAt(index) === this.histDigest[index])
+      );
+    });
+    if (2 * holders.length <= voters.length) {
+      this.fail(
+        INVARIANTS.ackedDurable,
+        `entry ${index} acknowledged while durable only on [${holders}] of voters [${voters}]`,
+      );
+    }
   }
 
   /** Throws the liveness violation `detail`. */

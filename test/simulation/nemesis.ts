@@ -57,6 +57,8 @@ export function zeroFaults(): FaultCounts {
 /** Injects faults into a run. */
 export class Nemesis {
   readonly counts = zeroFaults();
+  /** Membership changes a leader accepted (any leader's config may have moved since a given value). */
+  configChangesAccepted = 0;
   private readonly crashProbability: number;
   private readonly partitionProbability: number;
   private readonly diskErrorProbability: number;
@@ -273,6 +275,7 @@ export class Nemesis {
     if (options.length === 0) return;
     const change = this.prng.pick(options);
     const result = leader.proposeConfigChange(change);
+    if (result?.ok) this.configChangesAccepted++;
     this.counts.reconfigure++;
     this.trace(
       () =>

@@ -60,6 +60,7 @@ export class SimNode {
   incarnation = 0;
   private live: Incarnation | null = null;
   private tearOnCrash = false;
+  private lastMirror: LogMirror | undefined;
   /** Compactions done (for summaries). */
   compactions = 0;
   /** Crashes that struck inside a persist or compaction (armed crashes that fired). */
@@ -97,6 +98,11 @@ export class SimNode {
   /** The durable log as the checker sees it; undefined while down. */
   get mirror(): LogMirror | undefined {
     return this.live?.mirror;
+  }
+
+  /** The durable log, also while down (as of the last completed persist: never more than the disk). */
+  get durableLog(): LogMirror | undefined {
+    return this.live?.mirror ?? this.lastMirror;
   }
 
   /** The core's status; undefined while down. */
@@ -325,6 +331,7 @@ export class SimNode {
 
   private down(): void {
     if (this.live === null) return;
+    this.lastMirror = this.live.mirror;
     this.live = null;
     this.env.crashed(this);
   }

@@ -113,7 +113,12 @@ class Simulation {
       latencyMaxUnits: config.latencyMaxUnits,
     });
     this.checker = new Checker(this.ids, (id) => this.byId.get(id)?.mirror);
-    this.workload = new Workload(this.clientPrng.fork(), this.checker, config.proposeBatchMax);
+    this.workload = new Workload(
+      this.clientPrng.fork(),
+      this.checker,
+      config.proposeBatchMax,
+      () => this.nemesis.configChangesAccepted,
+    );
     const min = config.compactEveryMin;
     const compactEvery = min === 0 || paramsPrng.chance(0.3) ? 0 : min + paramsPrng.nextInt(3 * min + 1);
     const maxDisk = config.diskLatencyUnitsMax;
@@ -312,8 +317,23 @@ class Simulation {
       },
       applied: (node: SimNode, entry: Parameters<Checker['apply']>[1], term: number) => {
         this.checker.apply(node.id, entry, term);
-        const write = this.workload.applied(node.id, node.incarnation, entry);
-        this.note(() => `${node.id} apply ${formatEntry(entry)}${write === undefined ? '' : ' ACK'}`);
+        const acked = this.workload.applied(node.id, node.incarnation, entry);
+        this.note(() => `${node.id} apply ${formatEntry(entry)}${acked === undefined ? '' : ' ACK'}`);
+        // Still leading the term it accepted the write in, and no membership change accepted
+        // since: its voters now are the voters it committed the write with.
+        const status = node.status();
+        if (
+          acked !== undefined &&
+          acked.epoch === this.nemesis.configChangesAccepted &&
+          status?.role === 'leader' &&
+          status.term === acked.term
+        ) {
+          this.checker.durableOnMajority(
+            entry.index,
+            status.config.voters,
+            (id) => this.byId.get(id)?.durableLog,
+          );
+        }
       },
       restored: (node: SimNode, index: number, digest: number) => {
         this.checker.restored(node.id, index, digest);

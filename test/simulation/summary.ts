@@ -5,6 +5,9 @@ import type { RunResult } from './simulator.js';
 /** Failures listed in full in a summary; the rest are counted. */
 export const SUMMARY_FAILURES_LISTED = 20;
 
+/** Counters that are consequences worth seeing (coverage), not injected faults. */
+const OBSERVED_KINDS: ReadonlySet<string> = new Set(['snapshot-sent', 'log-truncation', 'lost-with-crash']);
+
 /** Totals over many runs. */
 export interface Summary {
   runs: number;
@@ -94,7 +97,9 @@ export function formatSummary(summary: Summary, replay: (seed: number) => string
     ['messages sent', `${summary.messages}`],
     ['liveness ticks (max)', `${summary.livenessTicksMax}`],
   ];
-  for (const kind of FAULT_KINDS) rows.push([`fault: ${kind}`, `${summary.faults[kind]}`]);
+  for (const kind of FAULT_KINDS) {
+    rows.push([`${OBSERVED_KINDS.has(kind) ? 'seen' : 'fault'}: ${kind}`, `${summary.faults[kind]}`]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v.padStart(12)}`);
   if (summary.failures.length > 0) {

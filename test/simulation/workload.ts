@@ -19,9 +19,12 @@ export interface Proposer {
   propose(data: Uint8Array[]): ProposeResult;
 }
 
-interface Pending {
+/** A write accepted by a leader and not yet resolved. */
+export interface Pending {
   readonly write: number;
   readonly term: number;
+  /** The membership epoch when it was accepted (see Workload.applied). */
+  readonly epoch: number;
 }
 
 /** Counters for summaries. */
@@ -43,6 +46,8 @@ export class Workload {
     private readonly prng: Prng,
     private readonly checker: Checker,
     private readonly batchMax: number,
+    /** Counts membership changes accepted by any leader; unchanged => no leader's config moved. */
+    private readonly epoch: () => number,
   ) {}
 
   /** Proposes one batch to a random self-believed leader among `nodes`; returns a trace note. */
@@ -64,14 +69,15 @@ export class Workload {
     }
     this.stats.accepted += count;
     const mine = this.pendingOf(target.id, target.incarnation);
+    const epoch = this.epoch();
     writes.forEach((write, i) => {
-      mine.set(result.index + i, { write, term: result.term });
+      mine.set(result.index + i, { write, term: result.term, epoch });
     });
     return `client: ${target.id} accepted w${writes[0]}..w${writes[count - 1]} at ${result.index} t${result.term}`;
   }
 
   /** `node` (incarnation `incarnation`) applied `entry`: acknowledges the write it accepted there. */
-  applied(node: NodeId, incarnation: number, entry: Entry): number | undefined {
+  applied(node: NodeId, incarnation: number, entry: Entry): Pending | undefined {
     const mine = this.pending.get(key(node, incarnation));
     const waiting = mine?.get(entry.index);
     if (mine === undefined || waiting === undefined) return undefined;
@@ -79,7 +85,7 @@ export class Workload {
     if (entry.type !== 'normal' || writeNumberOf(entry.data) !== waiting.write) return undefined;
     this.stats.acknowledged++;
     this.checker.acknowledged(waiting.write, entry.index, waiting.term);
-    return waiting.write;
+    return waiting;
   }
 
   /** `node` crashed: its clients' pending writes have unknown outcomes. */
