@@ -136,3 +136,22 @@ test('options are validated: a bad one names itself', (t) => {
   t.throws(() => new ClusterManager({ nodes: 0 }), { message: /option nodes must be an integer/ });
   t.throws(() => new ClusterManager({ mode: 'threads' as never }), { message: /option mode must be/ });
 });
+
+test('no leader in time is START_TIMEOUT, and every started node is stopped again', async (t) => {
+  const cluster = await managed(t, { startTimeoutMs: 1 });
+  const pids: number[] = [];
+  cluster.on('node-up', () =>
+    pids.push(
+      ...cluster
+        .status()
+        .nodes.map((n) => n.pid ?? 0)
+        .filter(Boolean),
+    ),
+  );
+  const error = await t.throwsAsync(cluster.start());
+  t.is((error as { code?: string }).code, 'START_TIMEOUT');
+  t.regex(error!.message, /no leader was elected within 1 ms/);
+  t.true(cluster.status().nodes.every((n) => n.state === 'stopped' && n.pid === null));
+  t.true(pids.length > 0, 'the nodes had started');
+  t.true(pids.every((pid) => processStatus(pid) === 'gone'));
+});
