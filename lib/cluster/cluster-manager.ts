@@ -236,11 +236,14 @@ export class ClusterManager extends EventEmitter<ClusterEventMap> {
     this.#monitor?.force(id, null);
   }
 
-  /** Cuts node `id`'s peer traffic ('both' by default); it keeps answering clients. */
+  /**
+   * Cuts node `id`'s peer traffic ('both' by default); it keeps answering clients. Reported as
+   * node-down 'isolated' at once, until heal(id).
+   */
   async isolate(id: string, direction: IsolateDirection = 'both'): Promise<void> {
     const handle = this.#node(id);
     await handle.isolate(direction);
-    this.#monitor?.force(id, null);
+    this.#monitor?.force(id, 'isolated');
     void this.#monitor?.poll();
   }
 

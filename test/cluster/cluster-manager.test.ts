@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { ClusterManager, type ClusterManagerOptions } from '../../lib/cluster/cluster-manager.js';
+import { controlSocketPath, sendControl } from '../../lib/cluster/control-socket.js';
 import type { ClusterEventMap } from '../../lib/cluster/events.js';
 import { processStatus } from '../../lib/cluster/pids.js';
 import { freePortRange } from '../helpers/free-port.js';
@@ -109,7 +110,9 @@ test('process mode: kill, pause and isolate are reported; heal and restart bring
     (e) => e.leaderId !== null && e.leaderId !== leader,
     FAILOVER_DEADLINE_MS,
   );
+  const cut = nextEvent(cluster, 'node-down', (e) => e.id === leader, DETECT_DEADLINE_MS);
   await cluster.isolate(leader);
+  t.is((await cut).reason, 'isolated');
   await change;
   await cluster.write({ message: 'written while the old leader is isolated' });
   await cluster.heal(leader);
@@ -160,4 +163,21 @@ test('no leader in time is START_TIMEOUT, and every started node is stopped agai
   t.regex(error!.message, /no leader was elected within 300 ms/);
   t.true(cluster.status().nodes.every((n) => n.state === 'stopped' && n.pid === null));
   t.deepEqual(processesMentioning(cluster.config.dataDir), [], 'no node process of this cluster is left');
+});
+
+test("a node isolated behind the manager's back is noticed as isolated", async (t) => {
+  const cluster = await managed(t, {});
+  await cluster.start();
+  const follower = cluster.nodeIds.find((id) => id !== cluster.leaderId)!;
+  const started = Date.now();
+  // Election timeout (up to 2 x 500 ms) for the follower to drop its leader, then 2 poll rounds.
+  const noticed = nextEvent(cluster, 'node-down', (e) => e.id === follower, 2500);
+  await sendControl(controlSocketPath(cluster.config.dataDir, follower), {
+    type: 'isolate',
+    direction: 'both',
+  });
+  t.is((await noticed).reason, 'isolated');
+  t.log(`external isolation noticed after ${Date.now() - started} ms`);
+  await sendControl(controlSocketPath(cluster.config.dataDir, follower), { type: 'heal' });
+  await nextEvent(cluster, 'node-up', (e) => e.id === follower, 5000);
 });
