@@ -28,6 +28,9 @@ try {
   console.log(`read back: ${entry.original_data.message}`);
 } finally {
   client.close();
-  await node.stop();
-  if (process.argv[2] === undefined) await rm(dataDir, { recursive: true, force: true });
+  try {
+    await node.stop();
+  } finally {
+    if (process.argv[2] === undefined) await rm(dataDir, { recursive: true, force: true });
+  }
 }

@@ -46,6 +46,9 @@ try {
     `${first} restarted; the cluster has ${cluster.status().nodes.filter((n) => n.up).length} nodes up`,
   );
 } finally {
-  await cluster.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  try {
+    await cluster.stop();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }

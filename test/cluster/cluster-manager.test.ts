@@ -19,8 +19,11 @@ async function managed(t: ExecutionContext, options: ClusterManagerOptions): Pro
   const dataDir = await mkdtemp(join(tmpdir(), 'lc-manager-'));
   const cluster = new ClusterManager({ nodes: 3, basePort: 0, dataDir, ...options });
   t.teardown(async () => {
-    await cluster.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    try {
+      await cluster.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
   return cluster;
 }
