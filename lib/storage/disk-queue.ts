@@ -15,7 +15,7 @@ export type DiskOp =
 /** A waiting call with the settlement of the promise its caller holds. */
 export type QueuedOp = DiskOp & { resolve(): void; reject(error: unknown): void };
 
-/** First index a queued operation changes: reads at or above the lowest of them look here. */
+/** First index whose record a queued operation changes: reads at or above the lowest look here. */
 function changesFrom(op: DiskOp): number {
   if (op.kind === 'append') return op.records[0].index;
   if (op.kind === 'truncate') return op.index + 1;
@@ -36,7 +36,7 @@ export class DiskQueue {
   /** Queues `op`; the promise settles when its disk part is done and durable. */
   push(op: DiskOp): Promise<void> {
     this.pendingFrom = Math.min(this.pendingFrom, changesFrom(op));
-    return new Promise((resolve, reject) => this.ops.push({ ...op, resolve, reject } as QueuedOp));
+    return new Promise((resolve, reject) => this.ops.push({ ...op, resolve, reject }));
   }
 
   /** Takes the oldest waiting call. */

@@ -39,6 +39,13 @@ export interface FileSystem {
   fsync(fd: FileHandle): Promise<void>;
   /** Makes the directory's entries (files created, renamed, unlinked in it) durable. */
   syncDir(path: string): Promise<void>;
+  /**
+   * Optional. Extends the file to `length` bytes of written zeros (real blocks, not holes or
+   * unwritten extents) and makes them durable. Later writes inside are overwrites, which
+   * fdatasync without a journal commit for the file size: the log prepares its next segment so.
+   * A FileSystem without it gets segments that grow by appending.
+   */
+  preallocate?(fd: FileHandle, length: number): Promise<void>;
   /** Creates the directory and any missing parents, durably; no-op when it exists. */
   mkdir(path: string): Promise<void>;
   /** Names in the directory (no '.' or '..'), in no particular order. */

@@ -13,6 +13,9 @@ const FLAGS: Record<OpenMode, number> = {
   replace: fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC,
 };
 
+/** Zeros written per thread-pool call when preallocating: large enough for few calls, small enough to share the pool. */
+const PREALLOCATE_CHUNK_BYTES = 1024 * 1024;
+
 /** Permissions of created files: owner read-write, others read. */
 const FILE_MODE = 0o644;
 
@@ -55,6 +58,18 @@ export class NodeFileSystem implements FileSystem {
 
   fsync(fd: FileHandle): Promise<void> {
     return new Promise((resolve, reject) => fs.fsync(fd, callback(resolve, reject)));
+  }
+
+  async preallocate(fd: FileHandle, length: number): Promise<void> {
+    const zeros = Buffer.alloc(PREALLOCATE_CHUNK_BYTES);
+    for (let at = this.size(fd); at < length; ) {
+      const n = Math.min(zeros.length, length - at);
+      const written = await new Promise<number>((resolve, reject) =>
+        fs.write(fd, zeros, 0, n, at, (err, bytes) => (err ? reject(err) : resolve(bytes))),
+      );
+      at += written;
+    }
+    await this.datasync(fd);
   }
 
   async syncDir(dir: string): Promise<void> {

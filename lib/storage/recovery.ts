@@ -12,8 +12,9 @@ import { RECORD_HEADER_BYTES } from './limits.js';
 import { completeReset, isLogFileName, listDir, pendingReset, RESET_MARKER_NAME } from './log-reset.js';
 import { frameIndex, frameLength, frameStoredCrc } from './record-format.js';
 import { INDEX_SUFFIX, parseSegmentName, SEGMENT_SUFFIX } from './segment.js';
-import { scanRecords, validFrameFollows } from './segment-scan.js';
+import { scanRecords, validFrameFollows, zerosFrom } from './segment-scan.js';
 import type { SegmentStore, StoredSegment } from './segment-store.js';
+import { SPARE_SEGMENT_NAME } from './spare-segment.js';
 import { syncRound } from './sync-round.js';
 
 /** What open() found and repaired. */
@@ -26,7 +27,7 @@ export interface RecoveryReport {
   truncatedTail: null | { segment: string; offset: number; bytesDropped: number; reason: string };
   /** Names of segments whose sparse index was missing or invalid and was rebuilt. */
   indexesRebuilt: string[];
-  /** Files removed: leftover temp files, orphan index files, empty trailing segments, a finished reset. */
+  /** Files removed: leftover temp and spare files, orphan index files, empty trailing segments, a finished reset. */
   removedFiles: string[];
 }
 
@@ -46,8 +47,10 @@ export async function recover(store: SegmentStore): Promise<RecoveryReport> {
   } catch (error) {
     throw ioError(error, 'creating', store.dir);
   }
-  const temp = RESET_MARKER_NAME + ATOMIC_TEMP_SUFFIX;
-  if (listDir(store).includes(temp)) remove(store, temp, report);
+  const names = listDir(store);
+  for (const leftover of [RESET_MARKER_NAME + ATOMIC_TEMP_SUFFIX, SPARE_SEGMENT_NAME]) {
+    if (names.includes(leftover)) remove(store, leftover, report);
+  }
   const resetTo = await pendingReset(store);
   if (resetTo !== undefined) {
     report.removedFiles.push(...(await completeReset(store, resetTo)), RESET_MARKER_NAME);
@@ -132,7 +135,7 @@ async function loadLast(store: SegmentStore, report: RecoveryReport): Promise<vo
   const fd = store.fdFor(seg);
   const size = store.fs.size(fd);
   const failure = scan(store, seg, size, prev?.runs.lastTerm ?? 0);
-  if (failure === null) return;
+  if (failure === null || zerosFrom(store.fs, fd, failure.offset, size)) return;
   if (validFrameFollows(store.fs, fd, failure.offset, size, failure.index)) {
     throw corruptError(
       seg.name,

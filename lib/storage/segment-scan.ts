@@ -94,3 +94,22 @@ export function validFrameFollows(
   }
   return false;
 }
+
+/** Bytes compared per read when checking for zeros. */
+const ZERO_CHECK_CHUNK_BYTES = 1024 * 1024;
+const ZEROS = new Uint8Array(ZERO_CHECK_CHUNK_BYTES);
+
+/**
+ * True when every byte in [from, limit) is zero: the untouched rest of a preallocated segment,
+ * where the log simply ends (nothing was torn, nothing is cut off).
+ */
+export function zerosFrom(fs: FileSystem, fd: FileHandle, from: number, limit: number): boolean {
+  const buf = Buffer.allocUnsafe(Math.min(ZERO_CHECK_CHUNK_BYTES, Math.max(0, limit - from)));
+  for (let at = from; at < limit; ) {
+    const n = fs.read(fd, buf, 0, Math.min(buf.length, limit - at), at);
+    if (n === 0) return false;
+    if (Buffer.compare(buf.subarray(0, n), ZEROS.subarray(0, n)) !== 0) return false;
+    at += n;
+  }
+  return true;
+}

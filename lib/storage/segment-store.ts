@@ -14,6 +14,7 @@ import type { LogRecord } from './log-record.js';
 import { encodeRecord, frameStoredCrc } from './record-format.js';
 import { Segment } from './segment.js';
 import { locateRecord, readFrameAt } from './segment-reads.js';
+import { SpareSegment } from './spare-segment.js';
 import { TermRuns } from './term-runs.js';
 
 /** The sizes the store works with (resolved options of SegmentedLog). */
@@ -42,12 +43,16 @@ export class SegmentStore {
   private openCount = 0;
   private useClock = 0;
 
+  /** The next segment, preallocated in the background. */
+  readonly spare: SpareSegment;
+
   constructor(
     readonly fs: FileSystem,
     readonly dir: string,
     readonly limits: StoreLimits,
   ) {
     this.reader = new ChunkReader(fs);
+    this.spare = new SpareSegment(fs, dir, limits.segmentBytesMax);
   }
 
   /** The segment appends go to. */
@@ -115,7 +120,7 @@ export class SegmentStore {
     if (this.wlen === 0) return;
     const seg = this.active;
     try {
-      this.fs.write(seg.fd, this.wbuf, 0, this.wlen, seg.bytes - this.wlen);
+      this.fs.write(this.handle(seg), this.wbuf, 0, this.wlen, seg.bytes - this.wlen);
     } catch (error) {
       this.writeError = ioError(error, 'writing', seg.path);
       throw this.writeError;
@@ -201,9 +206,21 @@ export class SegmentStore {
     }
   }
 
-  /** Seals the active segment: its records are final and its index file is written. */
+  /**
+   * Seals the active segment: its records are final, the zeros left of a preallocated file are
+   * cut off (the next round's fdatasync of it makes that durable) and its index file is written.
+   */
   seal(seg: StoredSegment): void {
     seg.sealed = true;
+    try {
+      const fd = this.handle(seg);
+      if (this.fs.size(fd) > seg.bytes) {
+        this.fs.truncate(fd, seg.bytes);
+        this.markDirty(seg);
+      }
+    } catch (error) {
+      throw ioError(error, 'sealing', seg.path);
+    }
     this.writeIndexFile(seg);
   }
 
@@ -236,10 +253,19 @@ export class SegmentStore {
     }
   }
 
-  /** The open handle of `seg`, opening it (and closing the least recently used) when needed. */
+  /** The open handle of `seg` for reading: buffered frames are written first when it is active. */
   fdFor(seg: StoredSegment): number {
-    seg.lastUse = ++this.useClock;
     if (seg === this.active && this.wlen > 0) this.flushWrites();
+    return this.handle(seg);
+  }
+
+  /**
+   * The open handle of `seg`, opening it (and closing the least recently used sealed one) when
+   * needed. A segment that becomes active again (after a truncation or recovery) may have been
+   * closed while sealed: every use of a segment's handle goes through here.
+   */
+  handle(seg: StoredSegment): number {
+    seg.lastUse = ++this.useClock;
     if (seg.fd >= 0) return seg.fd;
     this.closeIdle(1);
     try {
@@ -292,7 +318,19 @@ export class SegmentStore {
   private roll(firstIndex: number): StoredSegment {
     this.flushWrites();
     this.seal(this.active);
-    const seg = this.createSegment(firstIndex);
+    const seg = this.makeSegment(firstIndex);
+    let fd: number | undefined;
+    try {
+      fd = this.spare.take(seg.path);
+    } catch {
+      fd = undefined; // The spare vanished or could not be renamed: create the file instead.
+    }
+    if (fd === undefined) return this.createSegment(firstIndex);
+    seg.fd = fd;
+    this.openCount++;
+    this.segments.push(seg);
+    this.dirDirty = true;
+    this.spare.prepare();
     this.closeIdle();
     return seg;
   }

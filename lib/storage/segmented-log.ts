@@ -73,6 +73,7 @@ export class SegmentedLog {
     const store = new SegmentStore(fs, dir, resolved);
     try {
       const report = await recover(store);
+      store.spare.prepare();
       return { log: new SegmentedLog(store, resolved), report };
     } catch (error) {
       store.closeAll();
@@ -128,17 +129,17 @@ export class SegmentedLog {
   }
 
   /**
-   * Deletes whole segments all of whose records are < `index`, never the active segment. Returns
+   * Deletes whole segments all of whose records are < `index`, never the active segment; returns
    * the new firstIndex (<= index, or the active segment's first index). Durable when resolved.
-   * While a blocking operation runs (a truncation removing segments, a reset) it waits for it to
-   * end, so it may take effect after appends queued meanwhile; it only ever removes old records.
+   * Retention is best effort: while a blocking operation runs (a truncation that removes segments,
+   * or a reset) it deletes nothing and returns the current firstIndex, so firstIndex only ever
+   * moves at the moment of a call, as every caller saw it; the next call does the deletion.
    */
   dropPrefix(index: number): Promise<number> {
     const refused = this.refusal();
     if (refused !== null) return Promise.reject(refused);
     assert(Number.isSafeInteger(index), 'dropPrefix index is an integer');
-    if (this.blocked)
-      return new Promise<void>((r) => this.unblockWaiters.push(r)).then(() => this.dropPrefix(index));
+    if (this.blocked) return Promise.resolve(this.first);
     try {
       const segs = this.store.segments;
       let k = 0;
@@ -152,6 +153,11 @@ export class SegmentedLog {
     }
     const first = this.first;
     return this.commit.barrier().then(() => first);
+  }
+
+  /** Resolves when no blocking operation runs (or the log failed). */
+  private unblocked(): Promise<void> {
+    return new Promise<void>((resolve) => this.unblockWaiters.push(resolve));
   }
 
   /**
@@ -233,8 +239,11 @@ export class SegmentedLog {
   /** Waits for pending writes to become durable (or fail), then closes the files. Later calls reject with STORAGE_CLOSED. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Calls made before close finish first: blocking work, then the calls deferred behind it.
+      while (this.failure === null && this.blocked) await this.unblocked();
       if (this.failure === null) await this.commit.barrier().catch(() => undefined);
       await this.commit.idle();
+      await this.store.spare.dispose();
       this.store.closeAll();
     })();
     return this.closing;
@@ -328,7 +337,7 @@ export class SegmentedLog {
       this.failure = failure;
       this.commit.fail(failure);
       this.queue.rejectAll(failure);
-      // Deferred dropPrefix calls retry and meet the failure.
+      // A close waiting for the blocking work to end goes on.
       for (const w of this.unblockWaiters.splice(0)) w();
     }
     return Promise.reject(this.failure);

@@ -15,6 +15,11 @@ import type { FileHandle, FileSystem, OpenMode } from '../storage/file-system.js
 export interface SimFileSystemOptions {
   /** Source of every random choice (tear points, completion order). Default: seed 1. */
   prng?: Prng;
+  /**
+   * Offer FileSystem.preallocate (zeros written and made durable, as on a real disk). Off by
+   * default: a log would then zero-fill a whole spare segment (64 MiB by default) in memory.
+   */
+  preallocation?: boolean;
 }
 
 /** Options of a simulated crash. */
@@ -94,13 +99,14 @@ const FILE_SYSTEM_METHODS = [
   'fsync',
   'syncDir',
   'mkdir',
+  'preallocate',
   'readdir',
   'rename',
   'unlink',
   'exists',
 ] as const satisfies ReadonlyArray<keyof FileSystem>;
 
-const ASYNC_METHODS: ReadonlySet<string> = new Set(['datasync', 'fsync', 'syncDir', 'mkdir']);
+const ASYNC_METHODS: ReadonlySet<string> = new Set(['datasync', 'fsync', 'syncDir', 'mkdir', 'preallocate']);
 
 function simError(code: string, syscall: string, file: string): Error {
   return Object.assign(new Error(`${code}: simulated ${syscall} '${file}'`), { code, syscall, path: file });
@@ -119,8 +125,12 @@ export class SimFileSystem implements FileSystem {
   private writeFaults: { code: SimErrorCode; count: number } = { code: 'EIO', count: 0 };
   private syncFaults: { code: SimErrorCode; count: number } = { code: 'EIO', count: 0 };
 
+  /** Present only with the `preallocation` option (see SimFileSystemOptions). */
+  readonly preallocate?: (fd: FileHandle, length: number) => Promise<void>;
+
   constructor(options: SimFileSystemOptions = {}) {
     this.prng = options.prng ?? new Prng(1);
+    if (options.preallocation === true) this.preallocate = (fd, length) => this.zeroFill(fd, length);
   }
 
   open(file: string, mode: OpenMode): FileHandle {
@@ -282,6 +292,7 @@ export class SimFileSystem implements FileSystem {
     };
     const view = {} as Record<string, unknown>;
     for (const name of FILE_SYSTEM_METHODS) {
+      if (this[name] === undefined) continue;
       const method = (this as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
       view[name] = (...args: unknown[]) => {
         try {
@@ -341,6 +352,16 @@ export class SimFileSystem implements FileSystem {
     }
     file.pending = [];
     file.current = file.durable.copy();
+  }
+
+  private zeroFill(fd: FileHandle, length: number): Promise<void> {
+    try {
+      const size = this.size(fd);
+      if (length > size) this.write(fd, new Uint8Array(length - size), 0, length - size, size);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.syncFile(fd, 'fallocate');
   }
 
   private syncFile(fd: FileHandle, syscall: string): Promise<void> {

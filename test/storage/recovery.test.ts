@@ -114,16 +114,43 @@ test('a corrupt last record is truncated as a torn tail', async (t) => {
   t.is(report.truncatedTail?.reason, 'checksum mismatch');
 });
 
-test('zeros after the last record (a file extended but never written) are a torn tail', async (t) => {
+test('zeros after the last record (the rest of a preallocated segment) end the log without a repair', async (t) => {
   const { fs, firsts } = await written(50);
   const last = firsts[firsts.length - 1];
   const fd = fs.open(seg(last), 'existing');
-  fs.write(fd, new Uint8Array(4096), 0, 4096, fs.size(fd));
+  const end = fs.size(fd);
+  fs.write(fd, new Uint8Array(4096), 0, 4096, end);
   await fs.datasync(fd);
   fs.close(fd);
   const { log, report } = await SegmentedLog.open(fs, DIR, OPTIONS);
   t.is(log.lastIndex, 50);
-  t.is(report.truncatedTail?.bytesDropped, 4096);
+  t.is(report.truncatedTail, null);
+  t.is(fs.fileBytes(seg(last))!.length, end + 4096, 'the zeros stay for the appends to overwrite');
+  await log.append([rec(51)]);
+  await log.close();
+  const { log: again } = await SegmentedLog.open(fs, DIR, OPTIONS);
+  t.true(sameRecord(again.read(51), rec(51)));
+});
+
+test('a torn record followed by zeros is a torn tail', async (t) => {
+  const { fs, firsts } = await written(50);
+  const last = firsts[firsts.length - 1];
+  const fd = fs.open(seg(last), 'existing');
+  const end = fs.size(fd);
+  const torn = new Uint8Array(4096);
+  torn.set([9, 0, 0, 0, 1, 2, 3, 4, 51]);
+  fs.write(fd, torn, 0, torn.length, end);
+  await fs.datasync(fd);
+  fs.close(fd);
+  const { log, report } = await SegmentedLog.open(fs, DIR, OPTIONS);
+  t.is(log.lastIndex, 50);
+  t.deepEqual(
+    report.truncatedTail && { offset: report.truncatedTail.offset, bytes: report.truncatedTail.bytesDropped },
+    {
+      offset: end,
+      bytes: 4096,
+    },
+  );
 });
 
 test('deleted, damaged, stale or foreign index files are rebuilt and reported', async (t) => {

@@ -258,3 +258,54 @@ test('invalid options are INVALID_OPTION naming the field', async (t) => {
   t.is((e as LogClusterError).code, 'INVALID_OPTION');
   t.is((e as LogClusterError).details.field, 'segmentBytesMax');
 });
+
+test('a segment closed while sealed is reopened when a truncation makes it active again', async (t) => {
+  const { fs, log } = await fresh({ ...SMALL, openSegmentsMax: 1 });
+  await log.append(recs(1, 60));
+  for (let i = 1; i <= 60; i++) log.read(i); // cycles the one open sealed handle
+  await log.truncateAfter(5);
+  await log.append(recs(6, 40, 2, 1));
+  await log.close();
+  const { log: again } = await SegmentedLog.open(fs, DIR, SMALL);
+  t.is(again.lastIndex, 40);
+  t.true(sameRecord(again.read(6), rec(6, 2, 1)));
+});
+
+test('dropPrefix during a blocking operation deletes nothing and returns the current first index', async (t) => {
+  const { log } = await fresh();
+  await log.append(recs(1, 80));
+  const reset = log.reset(100);
+  t.is(await log.dropPrefix(150), 100);
+  await reset;
+  t.is(log.firstIndex, 100);
+});
+
+test('with preallocation, rolls use a zero-filled spare and a clean reopen repairs nothing', async (t) => {
+  const fs = new SimFileSystem({ preallocation: true });
+  const options = { ...SMALL, segmentBytesMax: 2048 };
+  const { log } = await SegmentedLog.open(fs, DIR, options);
+  await drain();
+  t.true(fs.exists(`${DIR}/next-segment.spare`), 'a spare is prepared after open');
+  for (let i = 1; i <= 200; i += 20) {
+    await log.append(recs(i, i + 19));
+    await drain(); // the next spare gets ready
+  }
+  const names = fs
+    .readdir(DIR)
+    .filter((n) => n.endsWith('.log'))
+    .sort();
+  const last = names[names.length - 1];
+  t.is(fs.fileBytes(`${DIR}/${last}`)!.length, 2048, 'the active segment is the preallocated file');
+  for (const sealed of names.slice(0, -1)) {
+    t.true(fs.fileBytes(`${DIR}/${sealed}`)!.length <= 2048, 'sealed segments are cut to their records');
+  }
+  await log.close();
+  t.false(fs.exists(`${DIR}/next-segment.spare`), 'close removes the spare');
+  const { log: again, report } = await SegmentedLog.open(fs, DIR, options);
+  t.is(report.truncatedTail, null);
+  t.deepEqual(report.indexesRebuilt, []);
+  for (let i = 1; i <= 200; i++) t.true(sameRecord(again.read(i), rec(i)));
+  fs.crash({ tearLastWrite: true });
+  const { report: afterCrash } = await SegmentedLog.open(fs, DIR, options);
+  t.true(afterCrash.lastIndex >= 200, 'acknowledged records survive in preallocated segments');
+});
