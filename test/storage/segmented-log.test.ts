@@ -1,14 +1,20 @@
 import test from 'ava';
 import { AssertionError } from '../../lib/assert.js';
 import { LogClusterError } from '../../lib/errors.js';
-import { BATCH_RECORDS_MAX, RECORD_BYTES_MAX, SegmentedLog, segmentName } from '../../lib/storage/index.js';
+import {
+  BATCH_RECORDS_MAX,
+  RECORD_BYTES_MAX,
+  SegmentedLog,
+  type SegmentedLogOptions,
+  segmentName,
+} from '../../lib/storage/index.js';
 import { SimFileSystem } from '../../lib/testing/index.js';
 import { drain, rec, recs, sameRecord } from './helpers.js';
 
 const DIR = '/node1/log';
 const SMALL = { segmentBytesMax: 512, sparseIndexIntervalBytes: 64, tailCacheRecordsMax: 4 };
 
-async function fresh(options = SMALL) {
+async function fresh(options: Partial<SegmentedLogOptions> = SMALL) {
   const fs = new SimFileSystem();
   const { log, report } = await SegmentedLog.open(fs, DIR, options);
   return { fs, log, report };
