@@ -111,6 +111,7 @@ export const ERRORS = {
   PEER_FRAME_INVALID: { status: 400, exitCode: EXIT.general, message: 'The peer frame is malformed' },
 
   // --- library, config and CLI ---
+  USAGE: { status: 400, exitCode: EXIT.usage, message: 'The command line is not valid' },
   INVALID_OPTION: { status: 400, exitCode: EXIT.config, message: 'An option is invalid' },
   CONFIG_INVALID: { status: 400, exitCode: EXIT.config, message: 'The configuration file is invalid' },
   PORT_IN_USE: { status: 500, exitCode: EXIT.config, message: 'The port is already in use' },
