@@ -143,7 +143,17 @@ export class NodeCore {
       return Promise.reject(new LogClusterError('NOT_LEADER', `${this.options.id} is not the leader`, hints));
     }
     this.#changed();
-    return this.pending.add(result.index, entries.length, result.term, nowMs);
+    const applied = this.pending.add(result.index, entries.length, result.term, nowMs);
+    if (!this.options.bugs.ackOnPropose) return applied;
+    applied.catch(() => {}); // TEST ONLY planted bug: answer before anything is durable
+    return Promise.resolve(
+      entries.map((entry, i) => ({
+        id: entry.id,
+        index: result.index + i,
+        term: result.term,
+        duplicate: false,
+      })),
+    );
   }
 
   /** Voters holding `index` per the leader's progress (itself included). */

@@ -95,6 +95,7 @@ export class NodeApiService implements NodeService {
   async #barrier(consistency: ReadConsistency): Promise<void> {
     if (consistency === 'local') return;
     if (consistency === 'leader' && this.core.status().role === 'leader') return;
+    if (this.core.options.bugs.staleReads) return; // TEST ONLY planted bug: no ReadIndex round
     await this.core.reads.wait();
   }
 

@@ -39,6 +39,29 @@ export interface StorageNodeOptions {
   readonly retentionMs?: number;
   /** Drop the oldest whole segments while the log exceeds this many bytes (0: no bound). */
   readonly retentionBytes?: number;
+  /**
+   * TEST ONLY: deliberate bugs the chaos checker must catch. Never set in production. When absent,
+   * the comma list in the LOGCLUSTER_PLANTED_BUGS environment variable is used (so node processes
+   * started by a test harness inherit them).
+   */
+  readonly bugs?: NodeBugs;
+}
+
+/** TEST ONLY: planted node bugs (see StorageNodeOptions.bugs). */
+export interface NodeBugs {
+  /** Answer a write as soon as it is proposed, before it is persisted or committed anywhere. */
+  readonly ackOnPropose?: boolean;
+  /** Serve linearizable reads from the local applied state, without a ReadIndex round. */
+  readonly staleReads?: boolean;
+}
+
+/** The environment variable a test harness sets to plant NodeBugs in node processes. */
+export const PLANTED_BUGS_ENV = 'LOGCLUSTER_PLANTED_BUGS';
+
+function plantedBugs(options: StorageNodeOptions): NodeBugs {
+  if (options.bugs) return options.bugs;
+  const names = (process.env[PLANTED_BUGS_ENV] ?? '').split(',').filter(Boolean);
+  return { ackOnPropose: names.includes('ackOnPropose'), staleReads: names.includes('staleReads') };
 }
 
 /** Options with every default filled in. */
@@ -130,5 +153,6 @@ export function resolveNodeOptions(options: StorageNodeOptions): ResolvedNodeOpt
     clusterSecret: options.clusterSecret ?? null,
     retentionMs: checkMs('retentionMs', options.retentionMs, RETENTION_DISABLED, 0),
     retentionBytes: checkMs('retentionBytes', options.retentionBytes, RETENTION_DISABLED, 0),
+    bugs: plantedBugs(options),
   };
 }
