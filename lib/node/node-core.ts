@@ -28,11 +28,15 @@ export interface NodeCountersState {
 export interface CoreEvents {
   roleChange(role: string, term: number): void;
   leaderChange(leaderId: string | null, term: number): void;
+  /** The disk failed: the node refuses writes until the StorageNode recovers it. */
+  storageFailed(error: LogClusterError): void;
 }
 
 /** One node's Raft core, storage, applied state and the queues of waiting clients. */
 export class NodeCore {
-  readonly driver: RaftDriver;
+  #raft: Raft;
+  #storage: RaftStorage;
+  #driver: RaftDriver;
   readonly pending = new PendingWrites();
   readonly reads: ReadBarrier;
   readonly counters: NodeCountersState = {
@@ -50,24 +54,21 @@ export class NodeCore {
 
   constructor(
     readonly options: ResolvedNodeOptions,
-    readonly raft: Raft,
-    readonly storage: RaftStorage,
+    raft: Raft,
+    storage: RaftStorage,
     readonly machine: StateMachine,
     readonly feed: LiveFeed,
     readonly transport: FaultFilter,
     private readonly events: CoreEvents,
   ) {
     this.selfUrl = options.advertiseUrl;
-    this.driver = new RaftDriver(raft, storage, transport, {
-      applyCommitted: (entries) => this.#apply(entries),
-      restoreSnapshot: (snapshot) => this.#restore(snapshot),
-      readStates: (states, refusals) => this.#readStates(states, refusals),
-      storageFailed: (error) => this.#storageFailed(error),
-    });
+    this.#raft = raft;
+    this.#storage = storage;
+    this.#driver = this.#newDriver();
     this.reads = new ReadBarrier({
       nodeId: options.id,
       readIndex: (context) => {
-        const result = raft.readIndex(context);
+        const result = this.#raft.readIndex(context);
         this.driver.schedule();
         return result;
       },
@@ -79,9 +80,42 @@ export class NodeCore {
     transport.onReceive((messages) => {
       for (const message of messages) {
         if (message.type === 'append' && message.entries.length > 0) this.counters.replications_received++;
-        raft.step(message);
+        this.#raft.step(message);
       }
       this.#changed();
+    });
+  }
+
+  get raft(): Raft {
+    return this.#raft;
+  }
+
+  get storage(): RaftStorage {
+    return this.#storage;
+  }
+
+  get driver(): RaftDriver {
+    return this.#driver;
+  }
+
+  /**
+   * Replaces the Raft core and its storage after the disk recovered (the old driver must be
+   * stopped and the old storage closed). The applied state, the feed and the HTTP side stay.
+   */
+  replaceConsensus(raft: Raft, storage: RaftStorage): void {
+    this.#raft = raft;
+    this.#storage = storage;
+    this.#driver = this.#newDriver();
+    this.storageError = null;
+    this.#changed();
+  }
+
+  #newDriver(): RaftDriver {
+    return new RaftDriver(this.#raft, this.#storage, this.transport, {
+      applyCommitted: (entries) => this.#apply(entries),
+      restoreSnapshot: (snapshot) => this.#restore(snapshot),
+      readStates: (states, refusals) => this.#readStates(states, refusals),
+      storageFailed: (error) => this.#storageFailed(error),
     });
   }
 
@@ -221,9 +255,17 @@ export class NodeCore {
       error instanceof LogClusterError
         ? error
         : new LogClusterError('STORAGE_IO', `Disk failure: ${String(error)}`);
-    this.pending.failAll(
-      new LogClusterError('OUTCOME_UNKNOWN', `${this.storageError.message}; the write may not be stored`),
+    // Entries of the failed Ready were never sent (persist comes before send) and the core that
+    // holds them is replaced on recovery: they are definitely not stored.
+    this.pending.failAfterDiskFault(
+      this.#driver.persistedIndex,
+      this.storageError,
+      new LogClusterError(
+        'OUTCOME_UNKNOWN',
+        `${this.storageError.message}; the write may still commit elsewhere`,
+      ),
     );
     this.reads.failAll(this.storageError);
+    this.events.storageFailed(this.storageError);
   }
 }

@@ -96,6 +96,15 @@ export class PendingWrites {
     for (const batch of [...this.#batches]) this.#fail(batch, error);
   }
 
+  /**
+   * The disk failed: batches starting after `persistedIndex` were never persisted nor sent, so
+   * they get the definite `notStored`; earlier ones may still commit elsewhere: `unknown`.
+   */
+  failAfterDiskFault(persistedIndex: number, notStored: LogClusterError, unknown: LogClusterError): void {
+    for (const batch of [...this.#batches])
+      this.#fail(batch, batch.firstIndex > persistedIndex ? notStored : unknown);
+  }
+
   #fail(batch: PendingBatch, error: LogClusterError): void {
     if (!this.#batches.delete(batch)) return;
     for (let i = 0; i < batch.results.length; i++) {

@@ -25,6 +25,7 @@ export class RaftDriver {
   #running = false;
   #failed = false;
   #stopped = false;
+  #persistedIndex = 0;
   #idle: (() => void)[] = [];
 
   constructor(
@@ -32,7 +33,14 @@ export class RaftDriver {
     private readonly storage: RaftStorage,
     private readonly transport: Transport,
     private readonly hooks: DriverHooks,
-  ) {}
+  ) {
+    this.#persistedIndex = storage.lastIndex();
+  }
+
+  /** The last entry index this driver persisted (0 before any). */
+  get persistedIndex(): number {
+    return this.#persistedIndex;
+  }
 
   /** True once persisting failed; the loop stays stopped until the node restarts. */
   get failed(): boolean {
@@ -64,6 +72,7 @@ export class RaftDriver {
         const ready = this.raft.ready();
         try {
           await this.storage.persist(ready);
+          if (ready.entries.length > 0) this.#persistedIndex = ready.entries[ready.entries.length - 1].index;
         } catch (error) {
           // Environmental fault: nothing of this Ready may be sent or acknowledged.
           this.#failed = true;

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants, mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Raft } from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
@@ -24,6 +24,10 @@ import { StateMachine } from './state-machine.js';
 
 /** How long stop() lets in-flight writes finish before failing them with OUTCOME_UNKNOWN. */
 export const STOP_GRACE_MS = 2_000;
+/** How often a node whose disk filled up checks whether space came back. */
+export const DISK_RETRY_INTERVAL_MS = 1_000;
+/** Free bytes required before a node that hit a full disk accepts writes again. */
+export const DISK_FREE_BYTES_MIN = 1024 * 1024;
 
 /** A node's view of itself, for ClusterManager and tests. */
 export interface NodeStatus {
@@ -48,6 +52,7 @@ export class StorageNode extends EventEmitter {
   #clock: TickClock | null = null;
   #forwarder: Forwarder | null = null;
   #port = 0;
+  #diskTimer: NodeJS.Timeout | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   /** Validates options (LogClusterError INVALID_OPTION naming the option); nothing is opened yet. */
@@ -74,24 +79,22 @@ export class StorageNode extends EventEmitter {
     this.#state = 'starting';
     const o = this.#options;
     await ensureWritable(o.dataDir);
-    const members = [o.id, ...Object.keys(o.peers)];
-    const config = { voters: o.voters, learners: members.filter((m) => !o.voters.includes(m)) };
-    const storage = await RaftStorage.open(new NodeFileSystem(), join(o.dataDir, 'raft'), config);
-    const machine = new StateMachine({ readEntry: (index) => readNormalEntry(storage, index) });
+    const storage = await openStorage(o);
+    const machine = new StateMachine({
+      readEntry: (index) => readNormalEntry(this.#core?.storage ?? storage, index),
+    });
     const snapshot = storage.snapshot();
     if (snapshot.data.length > 0) machine.restore(snapshot.data);
-    const raft = new Raft({
-      id: o.id,
-      storage,
-      random: new Prng(randomInt(2 ** 32)),
-      electionTicks: Math.max(3, Math.round(o.electionTimeoutMs / o.tickIntervalMs)),
-      heartbeatTicks: 1,
-    });
+    const raft = newRaft(o, storage, 0);
     const network = new HttpTransport({ id: o.id, peers: o.peers, clusterSecret: o.clusterSecret });
     const transport = new FaultFilter(network);
     const core = new NodeCore(o, raft, storage, machine, new LiveFeed(machine), transport, {
       roleChange: (role, term) => this.emit('role-change', { role, term }),
       leaderChange: (leaderId, term) => this.emit('leader-change', { leaderId, term }),
+      storageFailed: (error) => {
+        this.emit('storage-failed', { error });
+        if (error.code === 'DISK_FULL') this.#watchDisk();
+      },
     });
     this.#core = core;
     this.#forwarder = new Forwarder(o.token);
@@ -130,6 +133,7 @@ export class StorageNode extends EventEmitter {
       core.feed.closeAll(new LogClusterError('SHUTTING_DOWN'));
     }
     this.#clock?.stop();
+    if (this.#diskTimer) clearInterval(this.#diskTimer);
     // Upgraded peer sockets keep the HTTP server open: close the transport first.
     await core?.transport.close();
     await this.#http?.close();
@@ -171,10 +175,55 @@ export class StorageNode extends EventEmitter {
     this.#requireCore().transport.heal();
   }
 
+  /** After DISK_FULL: once space is back, reopen storage and rejoin with a fresh Raft core. */
+  #watchDisk(): void {
+    if (this.#diskTimer) return;
+    let busy = false;
+    this.#diskTimer = setInterval(async () => {
+      const core = this.#core;
+      if (busy || !core || this.#state !== 'running') return;
+      busy = true;
+      try {
+        const fs = await statfs(this.#options.dataDir);
+        if (fs.bavail * fs.bsize < DISK_FREE_BYTES_MIN) return;
+        await core.driver.stop();
+        await core.storage.close().catch(() => {}); // the failed log may refuse a clean close
+        const storage = await openStorage(this.#options);
+        core.replaceConsensus(newRaft(this.#options, storage, core.machine.appliedIndex), storage);
+        clearInterval(this.#diskTimer!);
+        this.#diskTimer = null;
+        this.emit('storage-recovered', {});
+      } catch (error) {
+        this.emit('storage-failed', { error });
+      } finally {
+        busy = false;
+      }
+    }, DISK_RETRY_INTERVAL_MS);
+  }
+
   #requireCore(): NodeCore {
     if (!this.#core) throw new LogClusterError('NOT_READY', `Node ${this.id} is not started`);
     return this.#core;
   }
+}
+
+/** Opens (recovering) the node's Raft storage; a fresh node is bootstrapped with its configured membership. */
+function openStorage(o: ResolvedNodeOptions): Promise<RaftStorage> {
+  const members = [o.id, ...Object.keys(o.peers)];
+  const config = { voters: o.voters, learners: members.filter((m) => !o.voters.includes(m)) };
+  return RaftStorage.open(new NodeFileSystem(), join(o.dataDir, 'raft'), config);
+}
+
+/** A Raft core over `storage`; `applied` > 0 when the applied state survived (disk recovery). */
+function newRaft(o: ResolvedNodeOptions, storage: RaftStorage, applied: number): Raft {
+  return new Raft({
+    id: o.id,
+    storage,
+    random: new Prng(randomInt(2 ** 32)),
+    electionTicks: Math.max(3, Math.round(o.electionTimeoutMs / o.tickIntervalMs)),
+    heartbeatTicks: 1,
+    ...(applied > 0 ? { applied } : {}),
+  });
 }
 
 /** The Raft entry at `index` when it is a stored log entry (not a noop or config entry). */
