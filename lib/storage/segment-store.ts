@@ -14,7 +14,7 @@ import type { LogRecord } from './log-record.js';
 import { encodeRecord, frameStoredCrc } from './record-format.js';
 import { Segment } from './segment.js';
 import { locateRecord, readFrameAt } from './segment-reads.js';
-import { SpareSegment } from './spare-segment.js';
+import { SPARE_PREPARE_AT_FILL, SpareSegment } from './spare-segment.js';
 import { TermRuns } from './term-runs.js';
 
 /** The sizes the store works with (resolved options of SegmentedLog). */
@@ -102,6 +102,7 @@ export class SegmentStore {
       seg.noteRecord(r.index, seg.bytes, frameBytes, crc);
       seg.runs.append(r.index, r.term);
     }
+    if (seg.bytes >= max * SPARE_PREPARE_AT_FILL) this.spare.prepare();
   }
 
   /** Bytes framed but not yet written (they wait for the next round). */
@@ -330,7 +331,6 @@ export class SegmentStore {
     this.openCount++;
     this.segments.push(seg);
     this.dirDirty = true;
-    this.spare.prepare();
     this.closeIdle();
     return seg;
   }

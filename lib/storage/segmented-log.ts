@@ -73,7 +73,6 @@ export class SegmentedLog {
     const store = new SegmentStore(fs, dir, resolved);
     try {
       const report = await recover(store);
-      store.spare.prepare();
       return { log: new SegmentedLog(store, resolved), report };
     } catch (error) {
       store.closeAll();

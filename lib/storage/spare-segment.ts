@@ -1,6 +1,6 @@
 /**
  * The next segment, prepared ahead of need: a file of `segmentBytesMax` written zeros, made
- * durable in the background while appends go on. At a roll it is renamed to the new segment's
+ * durable in the background while appends go on (from the time the active segment is half full). At a roll it is renamed to the new segment's
  * name, so appends into it are overwrites of allocated blocks, and each group commit's
  * fdatasync flushes data only, with no journal commit for a growing file size (about twice as
  * fast on ext4 here). Best effort: without a ready spare (or without FileSystem.preallocate)
@@ -8,6 +8,12 @@
  */
 import path from 'node:path';
 import type { FileHandle, FileSystem } from './file-system.js';
+
+/**
+ * The spare is prepared once the active segment is this full: a log that never fills a segment
+ * (a short-lived test node) never writes one, and a busy log has half a segment's time to get it.
+ */
+export const SPARE_PREPARE_AT_FILL = 0.5;
 
 /** Name of the spare file in the log directory (removed at open when a crash left it). */
 export const SPARE_SEGMENT_NAME = 'next-segment.spare';

@@ -290,10 +290,11 @@ test('with preallocation, rolls use a zero-filled spare and a clean reopen repai
   const fs = new SimFileSystem({ preallocation: true });
   const options = { ...SMALL, segmentBytesMax: 2048 };
   const { log } = await SegmentedLog.open(fs, DIR, options);
+  await log.append(recs(1, 5));
   await drain();
-  t.true(fs.exists(`${DIR}/next-segment.spare`), 'a spare is prepared after open');
-  for (let i = 1; i <= 200; i += 20) {
-    await log.append(recs(i, i + 19));
+  t.false(fs.exists(`${DIR}/next-segment.spare`), 'no spare while the segment is far from full');
+  for (let i = 6; i <= 200; i += 15) {
+    await log.append(recs(i, Math.min(200, i + 14)));
     await drain(); // the next spare gets ready
   }
   const names = fs
