@@ -108,10 +108,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(
-        `${errorLine(new LogClusterError('INVALID_OPTION', `${error.message} (see --help)`))}\n`,
-      );
-      return EXIT.usage;
+      const usage = new LogClusterError('USAGE', `${error.message} (see --help)`);
+      process.stderr.write(`${errorLine(usage)}\n`);
+      return usage.exitCode;
     }
     process.stderr.write(`${errorLine(error)}\n`);
     if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -177,7 +177,7 @@ async function runMain(argv: string[]): Promise<{ code: number; stderr: string }
 test.serial('usage mistakes are one line with exit code 2', async (t) => {
   const unknown = await runMain(['frobnicate']);
   t.is(unknown.code, 2);
-  t.regex(unknown.stderr, /^error INVALID_OPTION: .*\(see --help\)\n$/);
+  t.regex(unknown.stderr, /^error USAGE: .*\(see --help\)\n$/);
   const missing = await runMain(['read']);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /Not enough non-option arguments/);
