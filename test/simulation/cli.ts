@@ -66,7 +66,7 @@ for (const assignment of sets) {
     typeof (config as unknown as Record<string, unknown>)[key] !== 'number' ||
     !Number.isFinite(value)
   ) {
-    if (key !== 'maxAppendBytes' || !Number.isFinite(value))
+    if (!['maxAppendBytes', 'maxInflightAppends'].includes(key) || !Number.isFinite(value))
       usage(`--set ${assignment}: not a numeric config field`);
   }
   (config as unknown as Record<string, number>)[key] = value;

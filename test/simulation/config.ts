@@ -86,8 +86,10 @@ export interface SimConfig {
   /** Share of runs that never crash, and share that never partition (swarm testing). */
   crashFreeShare: number;
   partitionFreeShare: number;
-  /** RaftOptions.maxAppendBytes (undefined: the core's default). 1 sends one entry per append. */
+  /** RaftOptions.maxAppendBytes (undefined: drawn per run, see drawFlowLimits). 1: one entry per append. */
   maxAppendBytes?: number;
+  /** RaftOptions.maxInflightAppends (undefined: drawn per run). */
+  maxInflightAppends?: number;
   bugs: SimBugs;
 }
 
@@ -135,4 +137,18 @@ export const DEFAULT_CONFIG: SimConfig = {
 /** Builds a config from the defaults. */
 export function makeConfig(overrides: Partial<SimConfig> = {}): SimConfig {
   return { ...DEFAULT_CONFIG, ...overrides, bugs: { ...DEFAULT_CONFIG.bugs, ...overrides.bugs } };
+}
+
+/** Per-run flow-control limits when the config leaves them open: mostly the core's defaults, some
+ * runs with one entry per append or a tiny pipelining window (many more, smaller messages). */
+export function drawFlowLimits(
+  prng: { nextFloat(): number },
+  config: SimConfig,
+): Pick<SimConfig, 'maxAppendBytes' | 'maxInflightAppends'> {
+  const bytes = prng.nextFloat();
+  const inflight = prng.nextFloat();
+  return {
+    maxAppendBytes: config.maxAppendBytes ?? (bytes < 0.15 ? 1 : bytes < 0.3 ? 64 : undefined),
+    maxInflightAppends: config.maxInflightAppends ?? (inflight < 0.2 ? 1 : inflight < 0.4 ? 4 : undefined),
+  };
 }

@@ -140,6 +140,7 @@ export class SimNode {
       electionTicks: this.config.electionTicks,
       heartbeatTicks: this.config.heartbeatTicks,
       maxAppendBytes: this.config.maxAppendBytes,
+      maxInflightAppends: this.config.maxInflightAppends,
       bugs: {
         voteWithoutLogCheck: this.config.bugs.voteWithoutLogCheck,
         commitPreviousTerm: this.config.bugs.commitPreviousTerm,

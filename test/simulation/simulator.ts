@@ -15,7 +15,7 @@ import { SimFileSystem } from '../../lib/testing/sim-file-system.js';
 import { CALM_NETWORK, type NetworkStats, SimNetwork } from '../../lib/testing/sim-network.js';
 import { MinHeap } from '../../lib/testing/simulator/min-heap.js';
 import { Checker, InvariantViolation } from './checker.js';
-import { type SimConfig, TICK_UNITS } from './config.js';
+import { drawFlowLimits, type SimConfig, TICK_UNITS } from './config.js';
 import { formatEntry, formatMessage } from './format.js';
 import { type FaultCounts, Nemesis } from './nemesis.js';
 import { SimNode } from './sim-node.js';
@@ -124,6 +124,7 @@ class Simulation {
     const maxDisk = config.diskLatencyUnitsMax;
     const latencyMax =
       maxDisk === 0 || paramsPrng.chance(config.diskLatencyZeroShare) ? 0 : 1 + paramsPrng.nextInt(maxDisk);
+    const runConfig = { ...config, ...drawFlowLimits(paramsPrng, config) };
     this.nodes = this.ids.map((id) => {
       const disk = new SimFileSystem({ prng: root.fork() });
       const raftPrng = root.fork();
@@ -135,7 +136,7 @@ class Simulation {
         raftPrng,
         diskTiming,
         latencyMax,
-        config,
+        runConfig,
         compactEvery,
         this.nodeEnv(),
       );

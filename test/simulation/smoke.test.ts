@@ -7,10 +7,10 @@ import { scenarioConfig } from './scenarios.js';
 import { type RunResult, runSimulation } from './simulator.js';
 
 /** Seeds per cluster size in CI: enough to cross every fault kind many times, in seconds. */
-export const SMOKE_SEEDS = 150;
+export const SMOKE_SEEDS = 200;
 
 /** Shorter fault phase than the default, so the smoke stays fast. */
-const SMOKE_TICKS = 250;
+const SMOKE_TICKS = 200;
 
 for (const nodes of [3, 5]) {
   test(`${SMOKE_SEEDS} seeds on ${nodes} nodes keep every invariant`, async (t) => {
