@@ -9,6 +9,7 @@ import type { FaultFilter } from '../transport/index.js';
 import { encodeEntry } from './entries/payload.js';
 import type { ValidEntry } from './entries/validate.js';
 import type { LiveFeed } from './live-feed.js';
+import { NodeMetrics } from './metrics.js';
 import type { ResolvedNodeOptions } from './options.js';
 import { PendingWrites } from './pending-writes.js';
 import { RaftDriver } from './raft-driver.js';
@@ -49,6 +50,8 @@ export class NodeCore {
   storageError: LogClusterError | null = null;
   /** This node's URL as peers and clients reach it; known once the HTTP server listens. */
   selfUrl: string;
+  /** The node's Prometheus registry (GET /metrics). */
+  readonly metrics: NodeMetrics;
   #status: RaftStatus;
   #statusFresh = false;
 
@@ -62,6 +65,7 @@ export class NodeCore {
     private readonly events: CoreEvents,
   ) {
     this.selfUrl = options.advertiseUrl;
+    this.metrics = new NodeMetrics(this);
     this.#raft = raft;
     this.#storage = storage;
     this.#driver = this.#newDriver();
@@ -116,6 +120,7 @@ export class NodeCore {
       restoreSnapshot: (snapshot) => this.#restore(snapshot),
       readStates: (states, refusals) => this.#readStates(states, refusals),
       storageFailed: (error) => this.#storageFailed(error),
+      persisted: (ready, durationMs) => this.metrics.persisted(ready, durationMs),
     });
   }
 
@@ -177,7 +182,9 @@ export class NodeCore {
       return Promise.reject(new LogClusterError('NOT_LEADER', `${this.options.id} is not the leader`, hints));
     }
     this.#changed();
-    const applied = this.pending.add(result.index, entries.length, result.term, nowMs);
+    const applied = this.metrics.timeCommit(
+      this.pending.add(result.index, entries.length, result.term, nowMs),
+    );
     if (!this.options.bugs.ackOnPropose) return applied;
     applied.catch(() => {}); // TEST ONLY planted bug: answer before anything is durable
     return Promise.resolve(
@@ -213,10 +220,12 @@ export class NodeCore {
   #watchRole(status: RaftStatus): void {
     if (status.role !== this.#lastRole) {
       this.#lastRole = status.role;
+      this.metrics.roleChanged(status.role);
       this.events.roleChange(status.role, status.term);
     }
     if (status.leaderId !== this.#lastLeader) {
       this.#lastLeader = status.leaderId;
+      this.metrics.leaderChanged(status.leaderId);
       this.events.leaderChange(status.leaderId, status.term);
     }
   }

@@ -1,5 +1,6 @@
 /**
- * The node's self-reports: /health, /stats, /cluster and /metrics bodies, built from NodeCore.
+ * The node's self-reports: /health, /stats and /cluster bodies, built from NodeCore (/metrics is
+ * metrics.ts).
  */
 import { statfs } from 'node:fs/promises';
 import type { ClusterReport, HealthReport, StatsReport } from '../http/service.js';
@@ -143,51 +144,4 @@ export function clusterReport(core: NodeCore): ClusterReport {
     };
   });
   return { leader_id: status.leaderId, term: status.term, node_id: core.options.id, members };
-}
-
-/** GET /metrics: the node's series in Prometheus text format 0.0.4. */
-export function metricsText(core: NodeCore): string {
-  const status = core.status();
-  const storage = core.storage.stats();
-  const id = core.options.id;
-  const lines: string[] = [];
-  const series = (name: string, type: 'counter' | 'gauge', help: string, values: [string, number][]) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of values) lines.push(`${name}{node="${id}"${labels}} ${value}`);
-  };
-  series('logcluster_writes_total', 'counter', 'Log entries applied (duplicates excluded).', [
-    ['', core.counters.writes],
-  ]);
-  series('logcluster_reads_total', 'counter', 'Reads and queries served.', [['', core.counters.reads]]);
-  series(
-    'logcluster_replications_received_total',
-    'counter',
-    'Append messages with entries received from a leader.',
-    [['', core.counters.replications_received]],
-  );
-  series('logcluster_raft_term', 'gauge', 'Current Raft term.', [['', status.term]]);
-  series('logcluster_raft_is_leader', 'gauge', '1 when this node is the leader.', [
-    ['', status.role === 'leader' ? 1 : 0],
-  ]);
-  series('logcluster_raft_commit_index', 'gauge', 'Highest committed log index known.', [
-    ['', status.commitIndex],
-  ]);
-  series('logcluster_raft_applied_index', 'gauge', 'Highest applied log index.', [
-    ['', core.machine.appliedIndex],
-  ]);
-  series('logcluster_raft_last_index', 'gauge', 'Last index in the local log.', [['', status.lastIndex]]);
-  series(
-    'logcluster_raft_peer_lag_entries',
-    'gauge',
-    'Entries a peer is behind the leader (leader only).',
-    status.progress
-      .filter((p) => p.id !== id)
-      .map((p) => [`,peer="${p.id}"`, Math.max(0, status.lastIndex - p.matchIndex)]),
-  );
-  series('logcluster_storage_bytes', 'gauge', 'Bytes in log segments.', [['', storage.bytes]]);
-  series('logcluster_storage_segments', 'gauge', 'Log segment files.', [['', storage.segments]]);
-  series('logcluster_pending_writes', 'gauge', 'Proposed entries waiting for commit.', [
-    ['', core.pending.size],
-  ]);
-  return `${lines.join('\n')}\n`;
 }

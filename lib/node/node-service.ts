@@ -2,6 +2,7 @@
  * The NodeService the HTTP API talks to, over one NodeCore: writes proposed on the leader (or
  * forwarded to it), reads at the requested consistency, queries, streams and reports.
  */
+import { dashboardPage } from '../dashboard/page.js';
 import { LogClusterError } from '../errors.js';
 import type {
   ClusterReport,
@@ -23,7 +24,7 @@ import type {
 import { filePathOf } from './entries/record.js';
 import type { Forwarder } from './forwarder.js';
 import type { NodeCore } from './node-core.js';
-import { clusterReport, healthReport, metricsText, statsReport } from './node-reports.js';
+import { clusterReport, healthReport, statsReport } from './node-reports.js';
 
 /** StorageNode's implementation of the HTTP layer's NodeService. */
 export class NodeApiService implements NodeService {
@@ -83,8 +84,12 @@ export class NodeApiService implements NodeService {
     return clusterReport(this.core);
   }
 
-  metrics(): string {
-    return metricsText(this.core);
+  metrics(): Promise<string> {
+    return this.core.metrics.text();
+  }
+
+  dashboard(): string {
+    return dashboardPage();
   }
 
   /**

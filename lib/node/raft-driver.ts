@@ -4,7 +4,7 @@
  * while a Ready is being persisted; they accumulate in the core and go out in the next Ready, which
  * is how many client writes come to share one fdatasync on every node.
  */
-import type { Entry, Raft, ReadRefusal, ReadState, Snapshot } from '../consensus/index.js';
+import type { Entry, Raft, ReadRefusal, ReadState, Ready, Snapshot } from '../consensus/index.js';
 import type { Transport } from '../transport/index.js';
 import type { RaftStorage } from './raft-storage.js';
 
@@ -15,6 +15,8 @@ export interface DriverHooks {
   /** A snapshot from the leader was installed in storage: reset the applied state to it. */
   restoreSnapshot(snapshot: Snapshot): void;
   readStates(states: readonly ReadState[], refusals: readonly ReadRefusal[]): void;
+  /** A Ready was made durable in `durationMs` (metrics). */
+  persisted?(ready: Ready, durationMs: number): void;
   /** Persisting failed (disk full, I/O error): the node must stop acknowledging anything. */
   storageFailed(error: unknown): void;
 }
@@ -71,7 +73,9 @@ export class RaftDriver {
       while (!this.#stopped && this.raft.hasReady()) {
         const ready = this.raft.ready();
         try {
+          const persistStartedMs = performance.now();
           await this.storage.persist(ready);
+          this.hooks.persisted?.(ready, performance.now() - persistStartedMs);
           if (ready.entries.length > 0) this.#persistedIndex = ready.entries[ready.entries.length - 1].index;
         } catch (error) {
           // Environmental fault: nothing of this Ready may be sent or acknowledged.
