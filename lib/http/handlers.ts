@@ -70,7 +70,7 @@ export async function handleCluster({ res, api }: RequestContext): Promise<void>
 export async function handleMetrics({ res, api }: RequestContext): Promise<void> {
   let text = await api.service.metrics();
   if (text !== '' && !text.endsWith('\n')) text += '\n';
-  sendText(res, 200, METRICS_CONTENT_TYPE, text + api.metrics.text());
+  sendText(res, 200, METRICS_CONTENT_TYPE, text + (await api.metrics.text()));
 }
 
 /** GET /dashboard: the page, when the node serves one. */

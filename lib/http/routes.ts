@@ -14,6 +14,7 @@ import {
   handleStats,
   handleWrite,
 } from './handlers.js';
+import { handleStatsStream } from './stats-stream.js';
 import { handleStream } from './stream.js';
 
 /** One public route. A trailing `{name}` matches the non-empty rest of the path. */
@@ -23,6 +24,8 @@ export interface Route {
   readonly summary: string;
   /** False for the routes a bearer token never guards (GET /health). */
   readonly authenticated: boolean;
+  /** True where the token may come as `?access_token=` (EventSource and page loads cannot set headers). */
+  readonly queryToken?: boolean;
   readonly handle: (context: RequestContext) => Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export const ROUTES: readonly Route[] = [
     path: '/logs/stream',
     summary: 'follow entries (SSE)',
     authenticated: true,
+    queryToken: true,
     handle: handleStream,
   },
   {
@@ -46,6 +50,14 @@ export const ROUTES: readonly Route[] = [
     handle: handleHealth,
   },
   { method: 'GET', path: '/stats', summary: 'node statistics', authenticated: true, handle: handleStats },
+  {
+    method: 'GET',
+    path: '/stats/stream',
+    summary: 'follow health and stats (SSE)',
+    authenticated: true,
+    queryToken: true,
+    handle: handleStatsStream,
+  },
   {
     method: 'GET',
     path: '/cluster',
@@ -65,6 +77,7 @@ export const ROUTES: readonly Route[] = [
     path: '/dashboard',
     summary: 'the dashboard page',
     authenticated: true,
+    queryToken: true,
     handle: handleDashboard,
   },
 ];

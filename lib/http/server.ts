@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { LogClusterError } from '../errors.js';
 import { bearerCheck } from './auth.js';
 import type { ApiContext, HttpApiOptions } from './context.js';
@@ -57,6 +58,7 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
   const authenticate = options.token === undefined ? undefined : bearerCheck(options.token);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const startedMs = performance.now();
     let label = 'unmatched';
     let allow: string | undefined;
     try {
@@ -84,10 +86,7 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
       }
       const params = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
       if (authenticate !== undefined && route.authenticated) {
-        authenticate(
-          req,
-          route.path === '/logs/stream' ? (params.get('access_token') ?? undefined) : undefined,
-        );
+        authenticate(req, route.queryToken ? (params.get('access_token') ?? undefined) : undefined);
       }
       await route.handle({ req, res, path, params, api });
     } catch (error) {
@@ -102,7 +101,7 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
       }
       sendError(res, error, api.report, headers);
     } finally {
-      api.metrics.count(label, res.statusCode);
+      api.metrics.count(label, res.statusCode, req.method, startedMs);
     }
   };
 

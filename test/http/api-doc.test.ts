@@ -63,7 +63,7 @@ test('every documented route answers on a real server (neither 404 ROUTE_NOT_FOU
   for (const route of documented) {
     const [method, path] = route.split(' ');
     const concrete = path.replace('{file_path}', 'log_00000000000000000001.json');
-    if (path === '/logs/stream') continue; // a stream never ends; covered by stream.test.ts
+    if (path.endsWith('/stream')) continue; // a stream never ends; covered by its own tests
     const reply = await h.send(method, concrete, {
       headers: { 'content-type': 'application/json' },
       body: method === 'POST' ? '{"message":"doc"}' : undefined,
