@@ -10,6 +10,8 @@ import type { ConfigChange, NodeId } from '../../lib/consensus/types.js';
 import type { Prng } from '../../lib/prng.js';
 import type { SimNetwork } from '../../lib/testing/sim-network.js';
 import type { SimConfig } from './config.js';
+import { zeroFaults } from './faults.js';
+import { shuffle } from './random-order.js';
 import type { SimNode } from './sim-node.js';
 
 /** Disk operations an armed crash may let through first: spans a whole persist (entries + hard state). */
@@ -17,42 +19,6 @@ export const CRASH_OPS_MAX = 12;
 
 /** Ticks an armed crash waits for a persist before it strikes anyway (an idle node must still crash). */
 export const ARMED_CRASH_TICKS_MAX = 20;
-
-/** Fault counters, by kind. */
-export type FaultCounts = Record<FaultKind, number>;
-
-/** Every fault kind the summary reports. */
-export const FAULT_KINDS = [
-  'drop',
-  'duplicate',
-  'delay',
-  'reorder',
-  'weather',
-  'partition',
-  'one-way',
-  'isolate-leader',
-  'heal',
-  'crash',
-  'crash-mid-persist',
-  'torn-write',
-  'leader-crash',
-  'commit-crash',
-  'restart',
-  'disk-error',
-  'transfer',
-  'reconfigure',
-  'lost-with-crash',
-  'snapshot-sent',
-  'log-truncation',
-] as const;
-
-/** One fault kind. */
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** Zero counts. */
-export function zeroFaults(): FaultCounts {
-  return Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as FaultCounts;
-}
 
 /** Injects faults into a run. */
 export class Nemesis {
@@ -312,13 +278,4 @@ export class Nemesis {
     this.trace(() => `nemesis: crash ${node.id}${tear ? ' (tear)' : ''}`);
     node.crash(tear);
   }
-}
-
-function shuffle<T>(prng: Prng, items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = prng.nextInt(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }

@@ -25,7 +25,7 @@ import type { Prng } from '../../lib/prng.js';
 import type { SimFileSystem } from '../../lib/testing/sim-file-system.js';
 import type { SimConfig } from './config.js';
 import { CrashSwitch } from './crash-switch.js';
-import { chainDigest, EMPTY_CHAIN } from './digest.js';
+import { applyEntry, type DigestState, decodeState, encodeState } from './digest-state-machine.js';
 import { formatEntries } from './format.js';
 import { LogMirror } from './log-mirror.js';
 
@@ -49,7 +49,7 @@ interface Incarnation {
   readonly fence: CrashSwitch;
   readonly mirror: LogMirror;
   /** The state machine. */
-  sm: { index: number; digest: number };
+  sm: DigestState;
   /** A Ready taken from the core whose persist the disk has not finished. */
   waiting: Ready | null;
 }
@@ -124,7 +124,7 @@ export class SimNode {
       learners: [],
     });
     const snap = storage.snapshot();
-    const restored = decodeSm(snap.data);
+    const restored = decodeState(snap.data);
     const mirror = new LogMirror();
     mirror.reset(snap.index, snap.term, restored.digest);
     const last = storage.lastIndex();
@@ -254,7 +254,7 @@ export class SimNode {
     if (this.config.bugs.ackBeforeDurable !== true) this.sendAll(ready);
     const term = live.raft.status().term;
     for (const entry of ready.committed) {
-      live.sm = { index: entry.index, digest: chainDigest(live.sm.digest, entry) };
+      live.sm = applyEntry(live.sm, entry);
       this.env.applied(this, entry, term);
     }
     live.raft.advance(ready);
@@ -275,7 +275,7 @@ export class SimNode {
     }
     if (ready.snapshot !== null) {
       const snap = ready.snapshot;
-      const sm = decodeSm(snap.data);
+      const sm = decodeState(snap.data);
       live.mirror.reset(snap.index, snap.term, sm.digest);
       live.sm = sm;
       this.env.trace(() => `${this.id} install snapshot ${snap.index}/${snap.term}`);
@@ -294,7 +294,7 @@ export class SimNode {
     if (this.compactEvery === 0) return;
     const index = live.sm.index;
     if (index - live.storage.snapshot().index < this.compactEvery) return;
-    const done = live.storage.compact(index, encodeSm(live.sm));
+    const done = live.storage.compact(index, encodeState(live.sm));
     if (!(await this.unlessCrashed(live, done))) return;
     live.mirror.compact(index);
     this.compactions++;
@@ -340,15 +340,3 @@ export class SimNode {
 
 /** Storage errors that stop a node (environmental faults), as opposed to bugs. */
 const DISK_ERRORS: ReadonlySet<string> = new Set(['DISK_FULL', 'STORAGE_IO']);
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function encodeSm(sm: { index: number; digest: number }): Uint8Array {
-  return encoder.encode(JSON.stringify(sm));
-}
-
-function decodeSm(data: Uint8Array): { index: number; digest: number } {
-  if (data.length === 0) return { index: 0, digest: EMPTY_CHAIN };
-  return JSON.parse(decoder.decode(data)) as { index: number; digest: number };
-}

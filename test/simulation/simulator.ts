@@ -9,53 +9,20 @@
  *      a leader and apply every acknowledged write.
  * The checker runs at every event; the first broken invariant ends the run.
  */
-import type { Message, NodeId, RaftStatus } from '../../lib/consensus/types.js';
+import type { Message, NodeId } from '../../lib/consensus/types.js';
 import { Prng } from '../../lib/prng.js';
 import { SimFileSystem } from '../../lib/testing/sim-file-system.js';
-import { CALM_NETWORK, type NetworkStats, SimNetwork } from '../../lib/testing/sim-network.js';
+import { CALM_NETWORK, SimNetwork } from '../../lib/testing/sim-network.js';
 import { MinHeap } from '../../lib/testing/simulator/min-heap.js';
 import { Checker, InvariantViolation } from './checker.js';
 import { drawFlowLimits, type SimConfig, TICK_UNITS } from './config.js';
 import { formatEntry, formatMessage } from './format.js';
-import { type FaultCounts, Nemesis } from './nemesis.js';
+import { converged, pickMajority } from './liveness.js';
+import { Nemesis } from './nemesis.js';
+import type { RunOptions, RunResult, RunStats } from './run-result.js';
 import { SimNode } from './sim-node.js';
-import { Trace, type TraceMode } from './trace.js';
-import { Workload, type WorkloadStats } from './workload.js';
-
-/** How to observe a run. */
-export interface RunOptions {
-  traceMode?: TraceMode;
-  /** Where full-mode trace lines go (default stdout). */
-  traceSink?: (line: string) => void;
-}
-
-/** What a run did. */
-export interface RunStats {
-  ticks: number;
-  faults: FaultCounts;
-  network: NetworkStats;
-  elections: number;
-  workload: WorkloadStats;
-  committed: number;
-  compactions: number;
-  /** Messages that reached a crashed node. */
-  lostToCrash: number;
-  /** Ticks the liveness phase needed (-1 when it was not reached). */
-  livenessTicks: number;
-}
-
-/** The outcome of one run. */
-export interface RunResult {
-  seed: number;
-  nodes: number;
-  ok: boolean;
-  failure?: { invariant: string; detail: string; tick: number; time: number; stack?: string };
-  stats: RunStats;
-  /** SHA-256 of the trace (hash and full modes). */
-  traceDigest?: string;
-  /** The last trace lines (for failure reports). */
-  lastLines: string[];
-}
+import { Trace } from './trace.js';
+import { Workload } from './workload.js';
 
 /** Runs one seed. Never throws for a broken invariant or a crash of the code under test. */
 export async function runSimulation(
@@ -244,7 +211,7 @@ class Simulation {
     // Everyone restarts (so every membership in use is known), then only the chosen majority is
     // connected: the others stay cut off.
     for (const node of this.nodes) if (!node.up) await node.start();
-    const majority = this.pickMajority();
+    const majority = pickMajority(this.nodes, this.ids, this.livenessPrng);
     this.network.heal();
     for (const id of this.ids) if (!majority.includes(id)) this.network.isolate(id);
     this.network.setFaults({ ...CALM_NETWORK, latencyMaxUnits: this.config.latencyMaxUnits });
@@ -253,7 +220,7 @@ class Simulation {
     const start = this.tick;
     while (this.tick - start < this.config.livenessTicksMax) {
       await this.runTick(false);
-      if (this.converged(members)) {
+      if (converged(members, this.checker)) {
         this.livenessTicks = this.tick - start;
         this.note(() => `liveness: converged after ${this.livenessTicks} ticks`);
         return;
@@ -267,42 +234,6 @@ class Simulation {
     });
     this.checker.failLiveness(
       `after ${this.config.livenessTicksMax} ticks: acked up to ${this.checker.ackedMaxIndex}; ${states.join('; ')}`,
-    );
-  }
-
-  /**
-   * A random set of nodes holding a majority of the voters of EVERY membership some node acts on
-   * (uncommitted changes included): whichever of them ends up in force, the set can elect and commit.
-   */
-  private pickMajority(): NodeId[] {
-    const configs = this.nodes.map((n) => n.status()?.config.voters ?? this.ids);
-    const chosen: NodeId[] = [];
-    for (const id of shuffle(this.livenessPrng, this.ids)) {
-      const lacking = configs.some(
-        (voters) => 2 * voters.filter((v) => chosen.includes(v)).length <= voters.length,
-      );
-      if (!lacking) break;
-      chosen.push(id);
-    }
-    return chosen.sort();
-  }
-
-  /** A leader with the highest term of the majority, and every member among it applied every acknowledged write. */
-  private converged(members: readonly SimNode[]): boolean {
-    let maxTerm = 0;
-    let leader: RaftStatus | undefined;
-    for (const node of members) {
-      const status = node.status();
-      if (status === undefined) return false;
-      maxTerm = Math.max(maxTerm, status.term);
-      if (status.role === 'leader' && (leader === undefined || status.term > leader.term)) leader = status;
-    }
-    if (leader === undefined || leader.term !== maxTerm) return false;
-    const { voters, learners } = leader.config;
-    return members.every(
-      (n) =>
-        (!voters.includes(n.id) && !learners.includes(n.id)) ||
-        this.checker.appliedIndex(n.id) >= this.checker.ackedMaxIndex,
     );
   }
 
@@ -395,13 +326,4 @@ class Simulation {
       livenessTicks: this.livenessTicks,
     };
   }
-}
-
-function shuffle<T>(prng: Prng, items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = prng.nextInt(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }

@@ -3,8 +3,9 @@
  * 10,000-seed runs are `npm run sim -- --seeds 10000 [--nodes 5]` (docs/simulation.md).
  */
 import test from 'ava';
+import type { RunResult } from './run-result.js';
 import { scenarioConfig } from './scenarios.js';
-import { type RunResult, runSimulation } from './simulator.js';
+import { runSimulation } from './simulator.js';
 
 /** Seeds per cluster size in CI: enough to cross every fault kind many times, in seconds. */
 export const SMOKE_SEEDS = 200;

@@ -1,6 +1,6 @@
 /** Aggregates many runs into the table `npm run sim -- --seeds N` prints. */
-import { FAULT_KINDS, type FaultCounts, zeroFaults } from './nemesis.js';
-import type { RunResult } from './simulator.js';
+import { FAULT_KINDS, type FaultCounts, zeroFaults } from './faults.js';
+import type { RunResult } from './run-result.js';
 
 /** Failures listed in full in a summary; the rest are counted. */
 export const SUMMARY_FAILURES_LISTED = 20;

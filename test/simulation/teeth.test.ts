@@ -6,8 +6,9 @@
  */
 import test from 'ava';
 import { INVARIANTS } from './checker.js';
+import type { RunResult } from './run-result.js';
 import { type BugName, scenarioConfig } from './scenarios.js';
-import { type RunResult, runSimulation } from './simulator.js';
+import { runSimulation } from './simulator.js';
 
 /** Seeds each bug gets. Measured catch rates are 6-100 % per seed (docs/simulation.md). */
 export const TEETH_SEEDS_MAX = 60;
