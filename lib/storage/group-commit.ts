@@ -7,9 +7,12 @@
  * joins it. Up to SYNC_ROUNDS_IN_FLIGHT_MAX rounds run at once: when one is in flight and
  * GROUP_BYTES_TARGET bytes are already waiting, the next starts at once, so the disk flushes one
  * group while the CPU frames the next (callers that arrive together no longer all wait in lock
- * step). Rounds settle strictly in start order: a round's callers hear back only after every
- * earlier round succeeded. A round that will fsync the directory runs alone (no round before it
- * still running, none started beside it): its directory fsync makes every segment created so far
+ * step). Bytes waiting while every slot is busy are written into the page cache at once (in a
+ * microtask, one write per group), so the next round only syncs.
+ *
+ * Rounds settle strictly in start order: a round's callers hear back only after every earlier
+ * round succeeded. A round that will fsync the directory runs alone (no round before it still
+ * running, none started beside it): its directory fsync makes every segment created so far
  * durable, so the data of every earlier segment must be durable first, which a round running
  * beside it could still be flushing. Rounds never start while paused (a structural change).
  */
@@ -42,6 +45,20 @@ function newBarrier(): Barrier {
  */
 export type SyncRound = (previous: Promise<void>) => Promise<void>;
 
+/** What GroupCommit needs from the log it serves. */
+export interface GroupCommitHooks {
+  /** Makes everything written so far durable; its synchronous part runs at the start of the round. */
+  round: SyncRound;
+  /** Bytes framed and waiting for the next round. */
+  pendingBytes(): number;
+  /** True when the next round will fsync the directory (it then runs alone). */
+  changesDirectory(): boolean;
+  /** Writes the waiting bytes into the page cache now (while every round slot is busy). */
+  writeAhead(): void;
+  /** Hears of the first failure (a round or a write-ahead that failed). */
+  onFailure(error: unknown): void;
+}
+
 /** Runs sync rounds on demand and settles the callers waiting for them. */
 export class GroupCommit {
   private next: Barrier | null = null;
@@ -52,18 +69,7 @@ export class GroupCommit {
   private paused = 0;
   private failure: unknown = null;
 
-  /**
-   * `round` makes everything written so far durable; its synchronous part (before its first await)
-   * runs at the very start of the round. `pendingBytes` tells how much waits for the next round;
-   * `changesDirectory` whether the next round will fsync the directory (it then runs alone).
-   * `onFailure` hears of the first round that rejects.
-   */
-  constructor(
-    private readonly round: SyncRound,
-    private readonly pendingBytes: () => number,
-    private readonly changesDirectory: () => boolean,
-    private readonly onFailure: (error: unknown) => void,
-  ) {}
+  constructor(private readonly hooks: GroupCommitHooks) {}
 
   /** A promise settled by the first round that starts after this call. */
   barrier(): Promise<void> {
@@ -71,7 +77,7 @@ export class GroupCommit {
     if (this.next === null) {
       this.next = newBarrier();
       this.schedule();
-    } else if (this.pendingBytes() >= GROUP_BYTES_TARGET) {
+    } else if (this.hooks.pendingBytes() >= GROUP_BYTES_TARGET) {
       const promise = this.next.promise;
       this.start();
       return promise;
@@ -109,21 +115,29 @@ export class GroupCommit {
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
-      this.start();
+      if (this.start() || this.next === null || this.paused > 0 || this.failure !== null) return;
+      // Every slot is busy: put the bytes in the page cache now, so the next round only syncs.
+      try {
+        this.hooks.writeAhead();
+      } catch (error) {
+        this.fail(error);
+        this.hooks.onFailure(error);
+      }
     });
   }
 
-  private start(): void {
-    if (this.paused > 0 || this.inFlight >= SYNC_ROUNDS_IN_FLIGHT_MAX) return;
-    if (this.failure !== null || this.next === null) return;
-    const exclusive = this.changesDirectory();
-    if (this.inFlight > 0 && (exclusive || this.exclusiveInFlight)) return;
+  /** Starts a round if one may start; true when it did. */
+  private start(): boolean {
+    if (this.paused > 0 || this.inFlight >= SYNC_ROUNDS_IN_FLIGHT_MAX) return false;
+    if (this.failure !== null || this.next === null) return false;
+    const exclusive = this.hooks.changesDirectory();
+    if (this.inFlight > 0 && (exclusive || this.exclusiveInFlight)) return false;
     const barrier = this.next;
     this.next = null;
     const previous = this.tail;
     this.inFlight++;
     this.exclusiveInFlight = exclusive;
-    const done = this.round(previous).then(() => previous);
+    const done = this.hooks.round(previous).then(() => previous);
     this.tail = done;
     done.then(
       () => {
@@ -136,8 +150,9 @@ export class GroupCommit {
         this.inFlight--;
         barrier.reject(error);
         this.fail(error);
-        this.onFailure(error);
+        this.hooks.onFailure(error);
       },
     );
+    return true;
   }
 }

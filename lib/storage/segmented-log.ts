@@ -51,12 +51,15 @@ export class SegmentedLog {
     for (const seg of segs) for (const [start, term] of seg.runs.toArray()) this.runs.append(start, term);
     this.cache = new TailCache(options.tailCacheRecordsMax, options.tailCacheBytesMax);
     this.cache.clear(this.last + 1);
-    this.commit = new GroupCommit(
-      (previous) => syncRound(store, previous),
-      () => store.pendingBytes,
-      () => store.dirDirty,
-      (error) => this.failWith(error).catch(() => undefined),
-    );
+    this.commit = new GroupCommit({
+      round: (previous) => syncRound(store, previous),
+      pendingBytes: () => store.pendingBytes,
+      changesDirectory: () => store.dirDirty,
+      writeAhead: () => store.flushWrites(),
+      onFailure: (error) => {
+        this.failWith(error).catch(() => undefined);
+      },
+    });
   }
 
   /**
