@@ -48,3 +48,19 @@ test('directory operations: mkdir with parents, readdir, rename, unlink, exists,
   t.false(nfs.exists(path.join(deep, 'y')));
   await t.throwsAsync(nfs.syncDir(path.join(dir, 'missing')), { code: 'ENOENT' });
 });
+
+test('preallocate extends a file with written zeros, keeping what is there', async (t) => {
+  const dir = tempDir(t);
+  const nfs = new NodeFileSystem();
+  const file = path.join(dir, 'spare');
+  const fd = nfs.open(file, 'create');
+  nfs.write(fd, Buffer.from('head'), 0, 4, 0);
+  await nfs.preallocate(fd, 3 * 1024 * 1024 + 5);
+  t.is(nfs.size(fd), 3 * 1024 * 1024 + 5);
+  nfs.close(fd);
+  const bytes = fs.readFileSync(file);
+  t.is(bytes.subarray(0, 4).toString(), 'head');
+  t.true(bytes.subarray(4).every((b) => b === 0));
+  // Written zeros, not a hole: the blocks are allocated.
+  t.true(fs.statSync(file).blocks * 512 >= bytes.length);
+});
