@@ -14,6 +14,8 @@ import {
   handleStats,
   handleWrite,
 } from './handlers.js';
+import { handleLokiPush } from './ingest-loki.js';
+import { handleOtlpLogs } from './ingest-otlp.js';
 import { handleStatsStream } from './stats-stream.js';
 import { handleStream } from './stream.js';
 
@@ -79,6 +81,20 @@ export const ROUTES: readonly Route[] = [
     authenticated: true,
     queryToken: true,
     handle: handleDashboard,
+  },
+  {
+    method: 'POST',
+    path: '/loki/api/v1/push',
+    summary: 'Loki push API (docs/integrations/loki.md)',
+    authenticated: true,
+    handle: handleLokiPush,
+  },
+  {
+    method: 'POST',
+    path: '/v1/logs',
+    summary: 'OTLP/HTTP logs (docs/integrations/otlp.md)',
+    authenticated: true,
+    handle: handleOtlpLogs,
   },
 ];
 
