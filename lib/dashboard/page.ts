@@ -16,8 +16,11 @@ const LEVELS_UP_MAX = 4;
 
 /** What `logcluster dashboard` tells the page (a node serves it with none). */
 export interface DashboardConfig {
-  /** Node URLs to discover the cluster from (default: the page's own origin, else 127.0.0.1:5001-5003). */
-  readonly nodes?: readonly string[];
+  /**
+   * The nodes to watch — URLs, or ids with URLs (default: the members /cluster names, asked of the
+   * page's own origin, else of 127.0.0.1:5001-5003).
+   */
+  readonly nodes?: readonly (string | { readonly id: string; readonly url: string })[];
   /** Bearer token for the nodes. */
   readonly token?: string;
   /** The control API (fail/recover buttons), on the serving origin; absent: no buttons. */
