@@ -55,6 +55,15 @@ export {
   stateFilePath,
   writeClusterState,
 } from './cluster/state-file.js';
+// --- the dashboard page and the local server of `logcluster dashboard` (lib/dashboard) ---
+export type {
+  DashboardControl,
+  DashboardFailMode,
+  DashboardServer,
+  DashboardServerOptions,
+} from './dashboard/dashboard-server.js';
+export { startDashboardServer } from './dashboard/dashboard-server.js';
+export { type DashboardConfig, dashboardPage, dashboardPath } from './dashboard/page.js';
 export type { ErrorCode, ErrorSpec } from './errors.js';
 export { ERRORS, EXIT, isLogClusterError, LogClusterError } from './errors.js';
 export {
