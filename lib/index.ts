@@ -2,6 +2,8 @@
  * logcluster's public API. The CLI (cli/) imports only from here.
  */
 
+// --- the cluster benchmark (logcluster bench, npm run bench) ---
+export * from './bench/index.js';
 // --- the node, the client ---
 export * from './client/index.js';
 // --- cluster: configuration, ClusterManager, detached clusters (lib/cluster) ---
