@@ -37,7 +37,11 @@ function pinoSendsConfig(): boolean {
 
 /** Builds the transport stream. Throws INVALID_OPTION for a bad option. */
 export default async function logclusterPino(options: ShipperOptions) {
-  const resolved: ResolvedShipperOptions = resolveShipperOptions(options);
+  // pino.transport adds its own keys (`$context`, `pinoWillSendConfig`): not ours to validate.
+  const own = Object.fromEntries(
+    Object.entries(options ?? {}).filter(([key]) => !key.startsWith('$') && key !== 'pinoWillSendConfig'),
+  );
+  const resolved: ResolvedShipperOptions = resolveShipperOptions(own as unknown as ShipperOptions);
   const shipper = new LogShipper(resolved, report);
   return build(
     async (source) => {
