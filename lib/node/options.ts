@@ -39,6 +39,8 @@ export interface StorageNodeOptions {
   readonly retentionMs?: number;
   /** Drop the oldest whole segments while the log exceeds this many bytes (0: no bound). */
   readonly retentionBytes?: number;
+  /** Also take syslog (RFC 5424/3164, TCP and UDP) on this port of `host` (docs/integrations/syslog.md). */
+  readonly syslogPort?: number;
   /**
    * TEST ONLY: deliberate bugs the chaos checker must catch. Never set in production. When absent,
    * the comma list in the LOGCLUSTER_PLANTED_BUGS environment variable is used (so node processes
@@ -65,8 +67,10 @@ function plantedBugs(options: StorageNodeOptions): NodeBugs {
 }
 
 /** Options with every default filled in. */
-export interface ResolvedNodeOptions extends Required<Omit<StorageNodeOptions, 'token' | 'clusterSecret'>> {
+export interface ResolvedNodeOptions
+  extends Required<Omit<StorageNodeOptions, 'token' | 'clusterSecret' | 'syslogPort'>> {
   readonly token: string | null;
+  readonly syslogPort: number | null;
   readonly clusterSecret: string | null;
 }
 
@@ -94,6 +98,13 @@ function checkMs(option: string, value: unknown, fallback: number, min: number):
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw invalid(option, value, `must be an integer >= ${min}`);
+  }
+  return value;
+}
+
+function checkPort(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw invalid(option, value, 'must be an integer from 0 to 65535');
   }
   return value;
 }
@@ -153,6 +164,7 @@ export function resolveNodeOptions(options: StorageNodeOptions): ResolvedNodeOpt
     clusterSecret: options.clusterSecret ?? null,
     retentionMs: checkMs('retentionMs', options.retentionMs, RETENTION_DISABLED, 0),
     retentionBytes: checkMs('retentionBytes', options.retentionBytes, RETENTION_DISABLED, 0),
+    syslogPort: options.syslogPort === undefined ? null : checkPort('syslogPort', options.syslogPort),
     bugs: plantedBugs(options),
   };
 }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Raft } from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
 import { createHttpApi, type HttpApi } from '../http/index.js';
+import type { SyslogListener } from '../integrations/syslog/listener.js';
+import { startNodeSyslog } from '../integrations/syslog/node-syslog.js';
 import { Prng } from '../prng.js';
 import { NodeFileSystem } from '../storage/index.js';
 import { FaultFilter, HttpTransport, refuseUpgrade } from '../transport/index.js';
@@ -51,6 +53,7 @@ export class StorageNode extends EventEmitter {
   #http: HttpApi | null = null;
   #clock: TickClock | null = null;
   #forwarder: Forwarder | null = null;
+  #syslog: SyslogListener | null = null;
   #port = 0;
   #diskTimer: NodeJS.Timeout | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -105,6 +108,7 @@ export class StorageNode extends EventEmitter {
         refuseUpgrade(socket, new LogClusterError('ROUTE_NOT_FOUND'));
     });
     this.#port = await listen(this.#http, o.port, o.host);
+    if (o.syslogPort !== null) this.#syslog = await startNodeSyslog(o.syslogPort, o.host, this.#service);
     core.selfUrl = o.advertiseUrl || `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.#port}`;
     this.#clock = new TickClock(o.tickIntervalMs, () => core.tick());
     this.#clock.start();
@@ -117,6 +121,7 @@ export class StorageNode extends EventEmitter {
   async stop(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'new') return;
     this.#state = 'stopping';
+    await this.#syslog?.close(); // writes what it received while the node still can
     const core = this.#core;
     if (this.#service) this.#service.stopping = true;
     if (core) {
