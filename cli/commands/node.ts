@@ -18,6 +18,7 @@ interface NodeArgs extends GlobalArgs {
   readonly clusterSecret?: string;
   readonly tickIntervalMs?: number;
   readonly electionTimeoutMs?: number;
+  readonly syslogPort?: number;
 }
 
 /** Flag -> env var of the node command. */
@@ -33,6 +34,7 @@ export const NODE_ENV_VARS = {
   clusterSecret: 'LOGCLUSTER_CLUSTER_SECRET',
   tickIntervalMs: 'LOGCLUSTER_TICK_INTERVAL_MS',
   electionTimeoutMs: 'LOGCLUSTER_ELECTION_TIMEOUT_MS',
+  syslogPort: 'LOGCLUSTER_SYSLOG_PORT',
 } as const;
 
 function integer(name: string, text: string | undefined): number | undefined {
@@ -74,6 +76,7 @@ export function nodeOptions(args: NodeArgs, env: NodeJS.ProcessEnv = process.env
     clusterSecret: pick('clusterSecret'),
     tickIntervalMs: integer('--tick-interval-ms', pick('tickIntervalMs')),
     electionTimeoutMs: integer('--election-timeout-ms', pick('electionTimeoutMs')),
+    syslogPort: integer('--syslog-port', pick('syslogPort')),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   return options as unknown as StorageNodeOptions;
@@ -108,6 +111,10 @@ export const nodeCommand = defineCommand<NodeArgs>({
       .option('election-timeout-ms', {
         type: 'number',
         describe: 'election timeout (env LOGCLUSTER_ELECTION_TIMEOUT_MS)',
+      })
+      .option('syslog-port', {
+        type: 'number',
+        describe: 'also take syslog (TCP and UDP) on this port (env LOGCLUSTER_SYSLOG_PORT)',
       }),
   examples: [
     [

@@ -54,6 +54,8 @@ export interface ClusterConfigInput {
   readonly retention?: RetentionConfig;
   readonly token?: string;
   readonly clusterSecret?: string;
+  /** First node's syslog port (TCP and UDP); node i listens on syslogPort + i. None: no listener. */
+  readonly syslogPort?: number;
 }
 
 /** One member with everything decided. */
@@ -83,6 +85,8 @@ export interface ResolvedClusterConfig {
   readonly retention: Required<RetentionConfig>;
   readonly token: string | null;
   readonly clusterSecret: string | null;
+  /** First node's syslog port, or null (see ClusterConfigInput.syslogPort). */
+  readonly syslogPort?: number | null;
 }
 
 /**
@@ -112,6 +116,7 @@ const KNOWN_FIELDS = new Set([
   'retention',
   'token',
   'clusterSecret',
+  'syslogPort',
   '$schema',
 ]);
 
@@ -216,6 +221,7 @@ export function checkLayer(layer: ConfigLayer): ClusterConfigInput {
   if (v.retention !== undefined) out.retention = checkRetention(layer, v.retention);
   if (v.token !== undefined) out.token = str(layer, 'token', v.token, 8);
   if (v.clusterSecret !== undefined) out.clusterSecret = str(layer, 'clusterSecret', v.clusterSecret, 8);
+  if (v.syslogPort !== undefined) out.syslogPort = int(layer, 'syslogPort', v.syslogPort, 1, 65535);
   return out as ClusterConfigInput;
 }
 
@@ -321,7 +327,16 @@ export function resolveClusterConfig(
     retention: { maxAgeMs: retention.maxAgeMs ?? 0, maxBytes: retention.maxBytes ?? 0 },
     token: (merged.token as string | undefined) ?? null,
     clusterSecret: (merged.clusterSecret as string | undefined) ?? null,
+    syslogPort: checkSyslogPort(by('syslogPort'), merged.syslogPort as number | undefined, nodes.length),
   };
+}
+
+function checkSyslogPort(layer: ConfigLayer, port: number | undefined, count: number): number | null {
+  if (port === undefined) return null;
+  if (port + count - 1 > 65535) {
+    throw layerError(layer, 'syslogPort', `leaves no room for ${count} consecutive ports`, port);
+  }
+  return port;
 }
 
 function checkUnique(layer: ConfigLayer, nodes: readonly ResolvedNodeSpec[]): void {
