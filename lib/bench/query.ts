@@ -1,6 +1,6 @@
 /**
- * The level-filtered query: load the cluster up to the target entry count with big batches
- * (timing the load), then time `GET /logs?level=error` (newest 100) with one connection.
+ * The level-filtered query: add the entries it runs over with big batches (timing the load), then
+ * time `GET /logs?level=error` (newest 100) with one connection.
  */
 import type { BenchCluster } from './bench-cluster.js';
 import { type Cell, REQUEST_TIMEOUT_SEC, runCells } from './cells.js';
@@ -16,16 +16,16 @@ export const LOAD_RATE_MIN = 1_000;
 /** The measured query: a level filter, newest first, a default page of 100. */
 export const QUERY_PATH = '/logs?level=error';
 
-/** Loads entries into `cluster` through `leaderUrl` until about `target` are stored. */
+/** Adds about `count` entries (whole batches) to `cluster` through `leaderUrl`, timing the load. */
 export async function loadEntries(
   ctx: BenchContext,
   cluster: BenchCluster,
   leaderUrl: string,
-  target: number,
+  count: number,
 ): Promise<{ stored: number; loaded: number; entriesPerSec: number; mbPerSec: number }> {
   const leaderId = Object.entries(cluster.urls).find(([, url]) => url === leaderUrl)?.[0] ?? '';
   const before = (await cluster.health(leaderId))?.commit_index ?? 0;
-  const requests = Math.ceil(Math.max(0, target - before) / LOAD_BATCH_ENTRIES);
+  const requests = Math.ceil(Math.max(0, count) / LOAD_BATCH_ENTRIES);
   if (requests === 0) return { stored: before, loaded: 0, entriesPerSec: 0, mbPerSec: 0 };
   const body = loadBody(LOAD_BATCH_ENTRIES);
   ctx.progress(
@@ -59,7 +59,10 @@ export async function loadEntries(
   return rate;
 }
 
-/** Loads up to options.queryEntries entries, then measures the query. */
+/**
+ * Adds options.queryEntries entries with the level mix (on top of what earlier scenarios wrote,
+ * all `info`), then measures the query.
+ */
 export async function runQuery(
   ctx: BenchContext,
   cluster: BenchCluster,

@@ -39,8 +39,8 @@ export async function runReopen(ctx: BenchContext): Promise<ReopenResult> {
   for (let round = 0; round < FILL_ROUNDS_MAX && bytes < target; round++) {
     ctx.checkpoint();
     const perEntry = entries > 0 ? bytes / entries : 0;
-    const want = perEntry > 0 ? entries + Math.ceil((target - bytes) / perEntry) : PROBE_ENTRIES;
-    const load = await loadEntries(ctx, cluster, leader.url, want);
+    const count = perEntry > 0 ? Math.ceil((target - bytes) / perEntry) : PROBE_ENTRIES;
+    const load = await loadEntries(ctx, cluster, leader.url, count);
     loadSec += load.loaded / Math.max(load.entriesPerSec, 1e-9);
     entries = load.stored;
     bytes = await storageBytes(cluster, leader.url);
