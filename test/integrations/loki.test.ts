@@ -8,7 +8,7 @@ import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { INGEST_ENTRIES_MAX, LOKI_STREAM_LABELS_MAX } from '../../lib/integrations/limits.js';
 import { type Cluster, readAll, startNodes, waitForEntries } from './helpers.js';
-import { bytesField, lokiPush, message, varint } from './proto-writer.js';
+import { lokiPush, varint } from './proto-writer.js';
 
 // The Loki push endpoint, driven by the third-party Loki clients from npm (winston-loki sends
 // snappy-compressed protobuf by default and JSON with json: true; pino-loki sends JSON), and by
