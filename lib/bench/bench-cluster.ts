@@ -4,7 +4,7 @@
  * leads, is a node caught up). With a profile directory the node processes run with
  * `--cpu-prof`, and `nodes.json` there maps each profile's pid to its node.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterManager } from '../cluster/cluster-manager.js';
 import { JsonHttp, pollUntil } from './http.js';
@@ -36,7 +36,6 @@ export class BenchCluster {
   readonly manager: ClusterManager;
   readonly http = new JsonHttp();
   readonly #profDir: string | null;
-  readonly #pids = new Map<number, string>();
   #restoreExecArgv: (() => void) | null = null;
 
   private constructor(manager: ClusterManager, profDir: string | null) {
@@ -155,8 +154,12 @@ export class BenchCluster {
 
   #recordPids(): void {
     if (!this.#profDir) return;
-    for (const node of this.manager.status().nodes) if (node.pid !== null) this.#pids.set(node.pid, node.id);
-    const map = Object.fromEntries([...this.#pids].map(([pid, id]) => [String(pid), id]));
-    writeFileSync(join(this.#profDir, 'nodes.json'), `${JSON.stringify(map, null, 2)}\n`);
+    const pids = new Map<number, string>();
+    for (const node of this.manager.status().nodes) if (node.pid !== null) pids.set(node.pid, node.id);
+    // Clusters started one after another on the same directory (reopen runs) add to the map.
+    const file = join(this.#profDir, 'nodes.json');
+    const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    const map = { ...known, ...Object.fromEntries([...pids].map(([pid, id]) => [String(pid), id])) };
+    writeFileSync(file, `${JSON.stringify(map, null, 2)}\n`);
   }
 }
