@@ -59,7 +59,8 @@ export class SyslogFramer {
       }
       let end = lf;
       if (end > at && buf[end - 1] === 0x0d) end--;
-      if (end > at) frames.push(buf.subarray(at, end));
+      if (end - at > this.frameBytesMax) this.skipped++;
+      else if (end > at) frames.push(buf.subarray(at, end));
       at = lf + 1;
     }
     this.#buffer = at >= buf.length ? EMPTY : Buffer.from(buf.subarray(at));
