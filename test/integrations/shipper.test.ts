@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
+import type { LogEntryInput } from '../../lib/client/types.js';
 import { fitEntry } from '../../lib/integrations/shipping/fit-entry.js';
 import { resolveShipperOptions } from '../../lib/integrations/shipping/options.js';
 import { LogShipper } from '../../lib/integrations/shipping/shipper.js';
@@ -42,7 +43,7 @@ function ok(body: any[], res: ServerResponse): void {
   res.end(JSON.stringify({ success: true, results }));
 }
 
-function entry(n: number) {
+function entry(n: number): LogEntryInput {
   return { id: `id-${n}`, message: `m${n}`, level: 'info', source: 's' };
 }
 
