@@ -40,7 +40,7 @@ export function handleVoteRequest(r: RaftState, m: Extract<Message, { type: 'vot
     r.vote === m.from || (r.vote === null && r.lead === null) || (m.type === 'pre-vote' && m.term > r.term);
   const upToDate = r.opts.bugs.voteWithoutLogCheck === true || r.log.isUpToDate(m.lastIndex, m.lastTerm);
   const type = m.type === 'vote' ? 'vote-response' : 'pre-vote-response';
-  if (canVote && upToDate) {
+  if (canVote && upToDate && !r.repairing()) {
     // A granted pre-vote answers in the polled term, so the pre-candidate can tell it from stale ones.
     r.send({ type, from: r.id, to: m.from, term: m.term, granted: true });
     if (m.type === 'vote') {

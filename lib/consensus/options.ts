@@ -69,6 +69,13 @@ export interface RaftOptions {
    * storage's snapshot index, i.e. every committed entry after the snapshot is handed out again.
    */
   readonly applied?: number;
+  /**
+   * A node whose log was damaged and cut back may have acknowledged entries it no longer holds;
+   * until its commit index reaches this index (the highest it may have acknowledged) it grants no
+   * vote and never campaigns, so no leader can be elected with its help that lacks them
+   * (protocol-aware recovery). Default 0: no restriction.
+   */
+  readonly voteAfterCommit?: number;
   /** TEST ONLY: planted bugs (see PlantedBugs). */
   readonly bugs?: PlantedBugs;
 }
@@ -85,6 +92,7 @@ export interface ResolvedOptions {
   readonly maxUncommittedEntries: number;
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
+  readonly voteAfterCommit: number;
   readonly bugs: PlantedBugs;
 }
 
@@ -101,6 +109,7 @@ export function resolveOptions(options: RaftOptions): ResolvedOptions {
     maxUncommittedEntries: options.maxUncommittedEntries ?? MAX_UNCOMMITTED_ENTRIES,
     preVote: options.preVote ?? true,
     checkQuorum: options.checkQuorum ?? true,
+    voteAfterCommit: options.voteAfterCommit ?? 0,
     bugs: options.bugs ?? {},
   };
   assert(resolved.id.length > 0, 'node id must not be empty');

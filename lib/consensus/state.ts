@@ -94,7 +94,13 @@ export class RaftState {
    * whose removal committed never campaign.
    */
   promotable(): boolean {
+    if (this.repairing()) return false;
     return this.isVoter(this.id) || isVoter(this.membership.committed, this.id);
+  }
+
+  /** True while a repaired log may lack entries this node acknowledged (options.voteAfterCommit). */
+  repairing(): boolean {
+    return this.log.committed < this.opts.voteAfterCommit;
   }
 
   send(message: Message): void {

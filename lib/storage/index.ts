@@ -22,3 +22,4 @@ export { DEFAULT_LOG_OPTIONS, type SegmentedLogOptions } from './options.js';
 export type { RecoveryReport } from './recovery.js';
 export { parseSegmentName, segmentName } from './segment.js';
 export { SegmentedLog } from './segmented-log.js';
+export { highestIntactIndex, type LogRepair, truncateLogAt } from './repair.js';
