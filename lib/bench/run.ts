@@ -147,7 +147,7 @@ async function runScenarios(ctx: BenchContext, results: Results, etcdBin: string
     services.push(ctx.teardown.defer('bare node:http server', () => killChild(child)));
     origins.bare = `http://127.0.0.1:${ready.port}`;
   }
-  const clusterScenarios: BenchScenario[] = ['write', 'batch', 'read', 'query', 'failover'];
+  const clusterScenarios: BenchScenario[] = ['write', 'batch', 'read', 'query'];
   if (clusterScenarios.some(want)) {
     await runClusterScenarios(ctx, results, origins, services);
   } else if (origins.bare) {
@@ -156,6 +156,7 @@ async function runScenarios(ctx: BenchContext, results: Results, etcdBin: string
     );
   }
   for (const stop of services) await stop();
+  if (want('failover')) results.failover = await runFailover(ctx);
   if (want('cold-start')) {
     ctx.progress('cold start of the built CLI (start --detach) ...');
     results.coldStart = await runColdStart(ctx);
@@ -216,7 +217,6 @@ async function runClusterScenarios(
     add(query.rows);
     results.queryLoad = query.load;
   }
-  if (want('failover')) results.failover = await runFailover(ctx, cluster);
   await stopCluster();
 }
 
