@@ -20,20 +20,21 @@ export function protobufError(why: string, offset?: number): LogClusterError {
   });
 }
 
-const utf8 = new TextDecoder('utf-8');
-
 /** Reads fields in order from `bytes[start, end)`. */
 export class ProtoReader {
   #pos: number;
   readonly #start: number;
 
+  private readonly bytes: Buffer;
+
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     start = 0,
     private readonly end = bytes.length,
     /** How many messages enclose this one (0: the request itself). */
     readonly depth = 0,
   ) {
+    this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     this.#pos = start;
     this.#start = start;
   }
@@ -70,6 +71,15 @@ export class ProtoReader {
 
   /** A varint as a signed 64-bit integer (int64 fields: negative values use all 10 bytes). */
   int64(): bigint {
+    // Fast path: values below 2^49 (every timestamp in seconds or nanos) without BigInt arithmetic.
+    const at = this.#pos;
+    let small = 0;
+    for (let shift = 0; shift < 49 && this.#pos < this.end; shift += 7) {
+      const byte = this.bytes[this.#pos++];
+      small += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return BigInt(small);
+    }
+    this.#pos = at;
     let result = 0n;
     for (let shift = 0n, i = 0; i < 10; i++, shift += 7n) {
       if (this.#pos >= this.end) throw protobufError('truncated varint', this.#pos);
@@ -107,7 +117,9 @@ export class ProtoReader {
 
   /** A string field (invalid UTF-8 sequences become U+FFFD, as most receivers do). */
   string(): string {
-    return utf8.decode(this.bytesField());
+    const length = this.#length();
+    const at = this.#need(length);
+    return this.bytes.toString('utf8', at, at + length);
   }
 
   /** A nested message's reader; refuses nesting deeper than PROTOBUF_DEPTH_MAX. */
