@@ -84,9 +84,7 @@ function summarize(path: string, top: number): void {
   const print = (title: string, map: Map<string, number>) => {
     console.log(`  ${title} (% of non-idle time)`);
     const rows = [...map]
-      .filter(
-        ([name]) => !name.startsWith('(idle)') && !name.startsWith('(root)') && !name.startsWith('(program)'),
-      )
+      .filter(([name]) => !/^\(*(idle|root|program)\)/.test(name))
       .sort((a, b) => b[1] - a[1])
       .slice(0, top);
     for (const [name, us] of rows) console.log(`    ${pct(us)}  ${name}`);

@@ -155,7 +155,10 @@ export class BenchCluster {
   #recordPids(): void {
     if (!this.#profDir) return;
     const pids = new Map<number, string>();
-    for (const node of this.manager.status().nodes) if (node.pid !== null) pids.set(node.pid, node.id);
+    for (const node of this.manager.status().nodes) {
+      // The role as last seen: the leader's profile is the write path's.
+      if (node.pid !== null) pids.set(node.pid, `${node.id} (${node.reply?.role ?? 'starting'})`);
+    }
     // Clusters started one after another on the same directory (reopen runs) add to the map.
     const file = join(this.#profDir, 'nodes.json');
     const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
