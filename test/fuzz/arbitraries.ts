@@ -267,6 +267,7 @@ const rawRequest = fc.oneof(
       'POST /write HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!',
       'POST /write HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
       'POST /write HTTP/1.1\r\nContent-Length: 100\r\nContent-Type: application/json\r\n\r\n{"message":',
+      'POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nContent-Type: application/json\r\n\r\n{"message":',
       'POST /write HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\n',
       'GET /health HTTP/9.9\r\n\r\n',
       'GET /health HTTP/1.1\r\nHost: x\r\n\tfolded\r\n\r\n',

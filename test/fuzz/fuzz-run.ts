@@ -199,6 +199,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Known, reported log noise excused from the after-run check, each with the test that tracks it:
+ * a client leaving mid-body is logged as an internal error (slow-clients.test.ts, test.failing).
+ */
+const KNOWN_LOG_NOISE: readonly RegExp[] = [
+  /internal error Error: aborted$/,
+  /internal error Error: the client closed the request before its body ended$/,
+];
+
 /** Lines of the node logs (ClusterManager's `<dataDir>/logs`) that report an internal error. */
 async function internalErrorsLogged(dataDir: string): Promise<string[]> {
   const dir = join(dataDir, 'logs');
@@ -207,7 +216,9 @@ async function internalErrorsLogged(dataDir: string): Promise<string[]> {
   for (const file of files) {
     const text = await readFile(join(dir, file), 'utf8');
     for (const line of text.split('\n')) {
-      if (/internal error|INTERNAL|uncaught|Error:/i.test(line)) found.push(`${file}: ${line.slice(0, 300)}`);
+      if (!/internal error|INTERNAL|uncaught|Error:/i.test(line) || KNOWN_LOG_NOISE.some((r) => r.test(line)))
+        continue;
+      found.push(`${file}: ${line.slice(0, 300)}`);
     }
   }
   return found;
