@@ -45,6 +45,7 @@ export type {
   NodeUpEvent,
 } from './cluster/events.js';
 export { CLUSTER_EVENTS } from './cluster/events.js';
+export { EXPOSURE_WARNING_CODE, exposureWarning, isLoopbackHost } from './cluster/exposure.js';
 export type { HealthReply, NodeView, ProbeResult } from './cluster/health-monitor.js';
 export { HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS } from './cluster/health-monitor.js';
 export type { IsolateDirection } from './cluster/ipc.js';

@@ -3,7 +3,7 @@
  * flags or LOGCLUSTER_* env vars (so it fits a container or a systemd unit). Stops on SIGINT /
  * SIGTERM after finishing in-flight requests.
  */
-import { LogClusterError, StorageNode, type StorageNodeOptions } from '../../lib/index.js';
+import { exposureWarning, LogClusterError, StorageNode, type StorageNodeOptions } from '../../lib/index.js';
 import { defineCommand } from '../command.js';
 import { type GlobalArgs, keyValues, output } from '../context.js';
 import { role } from '../format.js';
@@ -128,7 +128,10 @@ export const nodeCommand = defineCommand<NodeArgs>({
   ],
   handler: async (args) => {
     const out = output(args);
-    const node = new StorageNode(nodeOptions(args));
+    const options = nodeOptions(args);
+    const node = new StorageNode(options);
+    const warning = exposureWarning([options.host ?? '127.0.0.1'], options.token, options.clusterSecret);
+    if (warning !== null) out.note(`${out.color.yellow('warning:')} ${warning}`);
     const stamp = (): string => out.color.dim(new Date().toISOString().slice(11, 23));
     node.on('role-change', (e: { role: string; term: number }) =>
       out.line(`${stamp()} role   ${role(out.color, e.role)} (term ${e.term})`),

@@ -18,6 +18,7 @@ import { type ClusterAccess, createClusterAccess } from './cluster-access.js';
 import { type ClusterConfigInput, type ResolvedClusterConfig, resolveClusterConfig } from './config.js';
 import { controlSocketPath } from './control-socket.js';
 import { type ClusterEventMap, forwardClusterEvents } from './events.js';
+import { warnIfExposed } from './exposure.js';
 import { HEALTH_INTERVAL_MS, HealthMonitor, type NodeView, waitForLeader } from './health-monitor.js';
 import { InProcessNode } from './in-process-node.js';
 import type { IsolateDirection } from './ipc.js';
@@ -130,6 +131,7 @@ export class ClusterManager extends EventEmitter<ClusterEventMap> {
     }
     await assertPortsFree(this.#config.nodes);
     for (const node of this.#config.nodes) await assertDirWritable(node.dataDir);
+    warnIfExposed(this.#config);
     this.#started = true;
     this.#access = createClusterAccess(this.#config);
     this.#handles = new Map(this.#config.nodes.map((spec) => [spec.id, this.#handle(spec.id)]));

@@ -8,6 +8,7 @@ import { LogClusterError } from '../errors.js';
 import { type ClusterAccess, createClusterAccess } from './cluster-access.js';
 import type { ResolvedClusterConfig } from './config.js';
 import { controlSocketPath, sendControl } from './control-socket.js';
+import { warnIfExposed } from './exposure.js';
 import { HealthMonitor, waitForLeader } from './health-monitor.js';
 import { launchNode } from './launcher.js';
 import { findNode, nodeOptionsFor } from './node-plan.js';
@@ -69,6 +70,7 @@ export class DetachedCluster {
     await assertNotRunning(config.dataDir);
     await assertPortsFree(config.nodes);
     for (const node of config.nodes) await assertDirWritable(node.dataDir);
+    warnIfExposed(config);
     const nodes: RecordedNode[] = config.nodes.map((n) => ({
       id: n.id,
       url: n.url,
