@@ -35,6 +35,9 @@ export function handleAppend(r: RaftState, m: Msg<'append'>): void {
 /** The heartbeat's commit is min(match, commit), so it never exceeds what this log shares with the leader. */
 export function handleHeartbeat(r: RaftState, m: Msg<'heartbeat'>): void {
   commitTo(r, Math.min(m.commit, r.log.lastIndex()));
+  // A commit beyond this log means the leader counts entries this node no longer holds (its
+  // damaged log was cut back): a rejection of index 0, which always matches, says so.
+  if (m.commit > r.log.lastIndex()) reply(r, m.from, false, 0, r.log.lastIndex(), r.log.lastTerm());
   r.send({ type: 'heartbeat-response', from: r.id, to: m.from, term: r.term, context: m.context });
 }
 

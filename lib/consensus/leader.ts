@@ -103,6 +103,12 @@ function handleAppendResponse(
   m: Extract<Message, { type: 'append-response' }>,
   pr: Progress,
 ): void {
+  if (!m.success && m.index === 0) {
+    // "My log is shorter than you think" (see handleHeartbeat): resend from where it ends.
+    pr.lostEntries(m.hintIndex);
+    sendAppend(r, m.from);
+    return;
+  }
   if (!m.success) {
     const probe = m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
     if (pr.maybeDecrTo(m.index, probe)) {

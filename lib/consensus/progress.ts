@@ -53,6 +53,16 @@ export class Progress {
     this.resetState('probe');
   }
 
+  /**
+   * The follower's log ends at `lastIndex`, below what it had acknowledged: it lost entries (a
+   * damaged log cut back by repair). Probe again from there.
+   */
+  lostEntries(lastIndex: number): void {
+    this.match = Math.min(this.match, lastIndex);
+    this.next = lastIndex + 1;
+    this.resetState('probe');
+  }
+
   becomeReplicate(): void {
     this.next = this.match + 1;
     this.resetState('replicate');

@@ -232,6 +232,8 @@ export class NodeCore {
 
   #apply(entries: readonly Entry[]): void {
     for (const entry of entries) {
+      // After a repair the core may hand out entries this state already applied.
+      if (entry.index <= this.machine.appliedIndex) continue;
       if (entry.type !== 'normal') {
         this.machine.skip(entry.index);
         this.pending.superseded(entry.index);
@@ -264,6 +266,13 @@ export class NodeCore {
       error instanceof LogClusterError
         ? error
         : new LogClusterError('STORAGE_IO', `Disk failure: ${String(error)}`);
+    const damage = this.storageError.code === 'STORAGE_CORRUPT' ? this.storageError : null;
+    if (damage) {
+      this.storageError = new LogClusterError(
+        'NOT_READY',
+        `Repairing a damaged log from peers (${damage.message})`,
+      );
+    }
     // Entries of the failed Ready were never sent (persist comes before send) and the core that
     // holds them is replaced on recovery: they are definitely not stored.
     this.pending.failAfterDiskFault(
@@ -275,6 +284,6 @@ export class NodeCore {
       ),
     );
     this.reads.failAll(this.storageError);
-    this.events.storageFailed(this.storageError);
+    this.events.storageFailed(damage ?? this.storageError);
   }
 }

@@ -5,6 +5,7 @@
  * is how many client writes come to share one fdatasync on every node.
  */
 import type { Entry, Raft, ReadRefusal, ReadState, Ready, Snapshot } from '../consensus/index.js';
+import { LogClusterError } from '../errors.js';
 import type { Transport } from '../transport/index.js';
 import type { RaftStorage } from './raft-storage.js';
 
@@ -91,6 +92,12 @@ export class RaftDriver {
         }
         this.raft.advance(ready);
       }
+    } catch (error) {
+      // Damage found while reading the log (to send or apply it): the node repairs and rejoins.
+      // Anything else is a bug and must crash.
+      if (!(error instanceof LogClusterError) || error.code !== 'STORAGE_CORRUPT') throw error;
+      this.#failed = true;
+      this.hooks.storageFailed(error);
     } finally {
       this.#running = false;
       for (const resolve of this.#idle.splice(0)) resolve();

@@ -16,6 +16,13 @@ import { Prng } from '../prng.js';
 import { NodeFileSystem } from '../storage/index.js';
 import { FaultFilter, HttpTransport, refuseUpgrade } from '../transport/index.js';
 import { TickClock } from './clock.js';
+import {
+  finishRepair,
+  isRepairable,
+  pendingRepair,
+  REPAIR_ATTEMPTS_MAX,
+  repairLog,
+} from './corruption-repair.js';
 import { Forwarder } from './forwarder.js';
 import { LiveFeed } from './live-feed.js';
 import { NodeCore } from './node-core.js';
@@ -56,6 +63,9 @@ export class StorageNode extends EventEmitter {
   #syslog: SyslogListener | null = null;
   #port = 0;
   #diskTimer: NodeJS.Timeout | null = null;
+  #reopening = false;
+  /** Non-zero while a repaired log may lack entries this node acknowledged (see corruption-repair.ts). */
+  #voteAfterCommit = 0;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   /** Validates options (LogClusterError INVALID_OPTION naming the option); nothing is opened yet. */
@@ -82,13 +92,13 @@ export class StorageNode extends EventEmitter {
     this.#state = 'starting';
     const o = this.#options;
     await ensureWritable(o.dataDir);
-    const storage = await openStorage(o);
+    const storage = await this.#openRepairing();
     const machine = new StateMachine({
       readEntry: (index) => readNormalEntry(this.#core?.storage ?? storage, index),
     });
     const snapshot = storage.snapshot();
     if (snapshot.data.length > 0) machine.restore(snapshot.data);
-    const raft = newRaft(o, storage, 0);
+    const raft = newRaft(o, storage, 0, this.#voteAfterCommit);
     const network = new HttpTransport({ id: o.id, peers: o.peers, clusterSecret: o.clusterSecret });
     const transport = new FaultFilter(network);
     const core = new NodeCore(o, raft, storage, machine, new LiveFeed(machine), transport, {
@@ -97,6 +107,7 @@ export class StorageNode extends EventEmitter {
       storageFailed: (error) => {
         this.emit('storage-failed', { error });
         if (error.code === 'DISK_FULL') this.#watchDisk();
+        else if (isRepairable(error)) void this.#reopen('repair', error);
       },
     });
     this.#core = core;
@@ -110,7 +121,10 @@ export class StorageNode extends EventEmitter {
     this.#port = await listen(this.#http, o.port, o.host);
     if (o.syslogPort !== null) this.#syslog = await startNodeSyslog(o.syslogPort, o.host, this.#service);
     core.selfUrl = o.advertiseUrl || `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.#port}`;
-    this.#clock = new TickClock(o.tickIntervalMs, () => core.tick());
+    this.#clock = new TickClock(o.tickIntervalMs, () => {
+      core.tick();
+      this.#checkRepairDone(core);
+    });
     this.#clock.start();
     if (o.voters.length === 1 && o.voters[0] === o.id) raft.campaign();
     core.driver.schedule();
@@ -183,27 +197,68 @@ export class StorageNode extends EventEmitter {
   /** After DISK_FULL: once space is back, reopen storage and rejoin with a fresh Raft core. */
   #watchDisk(): void {
     if (this.#diskTimer) return;
-    let busy = false;
     this.#diskTimer = setInterval(async () => {
-      const core = this.#core;
-      if (busy || !core || this.#state !== 'running') return;
-      busy = true;
       try {
         const fs = await statfs(this.#options.dataDir);
-        if (fs.bavail * fs.bsize < DISK_FREE_BYTES_MIN) return;
-        await core.driver.stop();
-        await core.storage.close().catch(() => {}); // the failed log may refuse a clean close
-        const storage = await openStorage(this.#options);
-        core.replaceConsensus(newRaft(this.#options, storage, core.machine.appliedIndex), storage);
-        clearInterval(this.#diskTimer!);
-        this.#diskTimer = null;
-        this.emit('storage-recovered', {});
+        if (fs.bavail * fs.bsize >= DISK_FREE_BYTES_MIN) await this.#reopen('disk');
       } catch (error) {
         this.emit('storage-failed', { error });
-      } finally {
-        busy = false;
       }
     }, DISK_RETRY_INTERVAL_MS);
+  }
+
+  /**
+   * Rebuilds the consensus half of a running node from its data directory: after a full disk
+   * (space came back) or to repair damage found while running. The applied state, the HTTP API
+   * and the peer connections stay up.
+   */
+  async #reopen(why: 'disk' | 'repair', damage?: LogClusterError): Promise<void> {
+    const core = this.#core;
+    if (this.#reopening || !core || this.#state !== 'running') return;
+    this.#reopening = true;
+    try {
+      await core.driver.stop();
+      await core.storage.close().catch(() => {}); // a failed log may refuse a clean close
+      if (damage) await this.#repair(damage);
+      const storage = await this.#openRepairing();
+      const applied = Math.min(core.machine.appliedIndex, storage.initialState().hardState.commit);
+      core.replaceConsensus(newRaft(this.#options, storage, applied, this.#voteAfterCommit), storage);
+      if (this.#diskTimer) clearInterval(this.#diskTimer);
+      this.#diskTimer = null;
+      this.emit('storage-recovered', { why });
+    } finally {
+      this.#reopening = false;
+    }
+  }
+
+  /** Opens the Raft storage, cutting away log damage (at most REPAIR_ATTEMPTS_MAX times). */
+  async #openRepairing(): Promise<RaftStorage> {
+    const raftDir = join(this.#options.dataDir, 'raft');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const storage = await openStorage(this.#options);
+        this.#voteAfterCommit = await pendingRepair(FILE_SYSTEM, raftDir);
+        return storage;
+      } catch (error) {
+        if (!isRepairable(error) || attempt > REPAIR_ATTEMPTS_MAX) throw error;
+        await this.#repair(error);
+      }
+    }
+  }
+
+  async #repair(damage: LogClusterError): Promise<void> {
+    const report = await repairLog(FILE_SYSTEM, join(this.#options.dataDir, 'raft'), damage);
+    this.#voteAfterCommit = report.voteAfterCommit;
+    this.emit('storage-repaired', report);
+  }
+
+  /** Once the commit index passed the repair barrier, the marker is no longer needed. */
+  #checkRepairDone(core: NodeCore): void {
+    if (this.#voteAfterCommit === 0 || core.status().commitIndex < this.#voteAfterCommit) return;
+    this.#voteAfterCommit = 0;
+    finishRepair(FILE_SYSTEM, join(this.#options.dataDir, 'raft')).catch((error) =>
+      this.emit('storage-failed', { error }),
+    );
   }
 
   #requireCore(): NodeCore {
@@ -216,17 +271,26 @@ export class StorageNode extends EventEmitter {
 function openStorage(o: ResolvedNodeOptions): Promise<RaftStorage> {
   const members = [o.id, ...Object.keys(o.peers)];
   const config = { voters: o.voters, learners: members.filter((m) => !o.voters.includes(m)) };
-  return RaftStorage.open(new NodeFileSystem(), join(o.dataDir, 'raft'), config);
+  return RaftStorage.open(FILE_SYSTEM, join(o.dataDir, 'raft'), config);
 }
 
+/** The real disk. */
+const FILE_SYSTEM = new NodeFileSystem();
+
 /** A Raft core over `storage`; `applied` > 0 when the applied state survived (disk recovery). */
-function newRaft(o: ResolvedNodeOptions, storage: RaftStorage, applied: number): Raft {
+function newRaft(
+  o: ResolvedNodeOptions,
+  storage: RaftStorage,
+  applied: number,
+  voteAfterCommit: number,
+): Raft {
   return new Raft({
     id: o.id,
     storage,
     random: new Prng(randomInt(2 ** 32)),
     electionTicks: Math.max(3, Math.round(o.electionTimeoutMs / o.tickIntervalMs)),
     heartbeatTicks: 1,
+    voteAfterCommit,
     ...(applied > 0 ? { applied } : {}),
   });
 }

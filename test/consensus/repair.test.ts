@@ -25,3 +25,23 @@ test('a repairing node neither votes nor campaigns until its commit index reache
     'once repaired it votes again',
   );
 });
+
+test('a follower whose log was cut back tells the leader through heartbeats and is sent the rest', (t) => {
+  const c = new TestCluster({ voters: ['a', 'b', 'c'], seed: 5 });
+  const leader = c.waitLeader();
+  for (let i = 0; i < 20; i++) c.propose(leader.id, `entry ${i}`);
+  c.deliverAll();
+  const follower = ['a', 'b', 'c'].find((id) => id !== leader.id)!;
+  const full = c.raft(follower).status().lastIndex;
+  t.true(full >= 21);
+  // Simulate the repair: the follower restarts from a log that ends 10 entries earlier.
+  c.crash(follower);
+  const storage = c.node(follower).storage;
+  storage.ents.length = full - 10 - storage.snap.index;
+  storage.hard = { ...storage.hard, commit: Math.min(storage.hard.commit, full - 10) };
+  c.restart(follower);
+  t.is(c.raft(follower).status().lastIndex, full - 10);
+  c.tick(5); // heartbeats only: no new proposals
+  c.deliverAll();
+  t.is(c.raft(follower).status().lastIndex, full, 'the leader resent what the follower lost');
+});
