@@ -37,7 +37,9 @@ export function deliverSync(options: ResolvedShipperOptions, entries: readonly L
     batchSize: options.batchSize,
     entries,
   };
-  const result = spawnSync(process.execPath, [...process.execArgv, CHILD_SCRIPT], {
+  // Keep loaders (--import tsx) but not the inspector, whose port the exiting process still holds.
+  const execArgv = process.execArgv.filter((arg) => !/^--(inspect|debug)/.test(arg));
+  const result = spawnSync(process.execPath, [...execArgv, CHILD_SCRIPT], {
     input: JSON.stringify(job),
     stdio: ['pipe', 'ignore', 'inherit'],
     timeout: options.closeTimeoutMs + 2_000,
