@@ -3,8 +3,8 @@
  * installs) against a real 3-node cluster started by the built CLI: three cards and one leader,
  * a test write that shows in the entries panel, the leader killed from the page's button and
  * the cards changing within 2 s, a new leader, a follower paused and recovered from the page;
- * then the page a node
- * serves keeps working after that node dies. Screenshots go to test-artifacts/.
+ * then the page a node serves keeps working after that node dies. Screenshots go to
+ * test-artifacts/.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
