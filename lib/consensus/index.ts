@@ -2,6 +2,8 @@
  * lib/consensus: Raft as a pure deterministic state machine. Import from here, not from the
  * individual files (they are internal).
  */
+
+export { type SplitMessages, splitMessages } from './early-send.js';
 export { applyChange, decodeConfigChange, encodeConfigChange, isMember, isVoter } from './membership.js';
 export {
   ELECTION_TICKS,

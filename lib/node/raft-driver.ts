@@ -1,10 +1,20 @@
 /**
  * Drives the pure Raft core with real I/O, following the Ready contract on types.ts:
- * persist (fsync) → send → apply → advance. Inputs (ticks, peer messages, proposals) may arrive
+ * persist (fsync) → send → apply → advance — except a leader's appends and heartbeats, which leave
+ * before its own fsync (consensus/early-send.ts) so leader and followers write in parallel. Inputs (ticks, peer messages, proposals) may arrive
  * while a Ready is being persisted; they accumulate in the core and go out in the next Ready, which
  * is how many client writes come to share one fdatasync on every node.
  */
-import type { Entry, Raft, ReadRefusal, ReadState, Ready, Snapshot } from '../consensus/index.js';
+import {
+  type Entry,
+  type HardState,
+  type Raft,
+  type ReadRefusal,
+  type ReadState,
+  type Ready,
+  type Snapshot,
+  splitMessages,
+} from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
 import type { Transport } from '../transport/index.js';
 import type { RaftStorage } from './raft-storage.js';
@@ -29,6 +39,8 @@ export class RaftDriver {
   #failed = false;
   #stopped = false;
   #persistedIndex = 0;
+  /** The hard state known durable: decides which messages may leave before a persist. */
+  #hardState: HardState;
   #idle: (() => void)[] = [];
 
   constructor(
@@ -38,6 +50,7 @@ export class RaftDriver {
     private readonly hooks: DriverHooks,
   ) {
     this.#persistedIndex = storage.lastIndex();
+    this.#hardState = storage.initialState().hardState;
   }
 
   /** The last entry index this driver persisted (0 before any). */
@@ -73,9 +86,12 @@ export class RaftDriver {
     try {
       while (!this.#stopped && this.raft.hasReady()) {
         const ready = this.raft.ready();
+        const { beforePersist, afterPersist } = splitMessages(ready, this.#hardState);
+        if (beforePersist.length > 0) this.transport.send(beforePersist);
         try {
           const persistStartedMs = performance.now();
           await this.storage.persist(ready);
+          if (ready.hardState) this.#hardState = ready.hardState;
           this.hooks.persisted?.(ready, performance.now() - persistStartedMs);
           if (ready.entries.length > 0) this.#persistedIndex = ready.entries[ready.entries.length - 1].index;
         } catch (error) {
@@ -85,7 +101,7 @@ export class RaftDriver {
           return;
         }
         if (ready.snapshot) this.hooks.restoreSnapshot(ready.snapshot);
-        if (ready.messages.length > 0) this.transport.send(ready.messages);
+        if (afterPersist.length > 0) this.transport.send(afterPersist);
         if (ready.committed.length > 0) this.hooks.applyCommitted(ready.committed);
         if (ready.readStates.length > 0 || (ready.readRefusals?.length ?? 0) > 0) {
           this.hooks.readStates(ready.readStates, ready.readRefusals ?? []);

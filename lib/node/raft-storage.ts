@@ -104,7 +104,7 @@ export class RaftStorage implements LogStorage {
     await this.exclusive(async () => {
       if (ready.snapshot !== null) await this.installSnapshot(ready.snapshot);
       if (ready.entries.length > 0) await this.writeEntries(ready.entries);
-      if (ready.hardState !== null) await this.saveHardState(ready.hardState, ready.mustSync);
+      if (ready.hardState !== null) await this.saveHardState(ready.hardState);
     });
   }
 
@@ -214,10 +214,11 @@ export class RaftStorage implements LogStorage {
     await this.log.append(entries.map(toRecord));
   }
 
-  private async saveHardState(state: HardState, mustSync: boolean): Promise<void> {
+  private async saveHardState(state: HardState): Promise<void> {
     this.latestCommit = Math.max(this.latestCommit, state.commit);
     const saved = this.savedHardState;
-    if (!mustSync && state.term === saved.term && state.vote === saved.vote) return;
+    // Only term and vote must be durable before messages leave; the log syncs the entries itself.
+    if (state.term === saved.term && state.vote === saved.vote) return;
     await this.hardStateFile.save(state);
     this.savedHardState = state;
   }
