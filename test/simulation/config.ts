@@ -140,15 +140,17 @@ export function makeConfig(overrides: Partial<SimConfig> = {}): SimConfig {
 }
 
 /** Per-run flow-control limits when the config leaves them open: mostly the core's defaults, some
- * runs with one entry per append or a tiny pipelining window (many more, smaller messages). */
+ * runs with one entry (or 64 bytes) per append, others with a pipelining window of 1 or 4. */
 export function drawFlowLimits(
   prng: { nextFloat(): number },
   config: SimConfig,
 ): Pick<SimConfig, 'maxAppendBytes' | 'maxInflightAppends'> {
   const bytes = prng.nextFloat();
   const inflight = prng.nextFloat();
-  return {
-    maxAppendBytes: config.maxAppendBytes ?? (bytes < 0.15 ? 1 : bytes < 0.3 ? 64 : undefined),
-    maxInflightAppends: config.maxInflightAppends ?? (inflight < 0.2 ? 1 : inflight < 0.4 ? 4 : undefined),
-  };
+  const maxAppendBytes = config.maxAppendBytes ?? (bytes < 0.15 ? 1 : bytes < 0.3 ? 64 : undefined);
+  // Not both tiny at once: one entry per round trip would make catching up a laggard take longer
+  // than any sensible liveness bound, which is a throughput limit, not a bug.
+  const small =
+    maxAppendBytes === undefined ? (inflight < 0.2 ? 1 : inflight < 0.4 ? 4 : undefined) : undefined;
+  return { maxAppendBytes, maxInflightAppends: config.maxInflightAppends ?? small };
 }

@@ -24,6 +24,9 @@ import { SimNode } from './sim-node.js';
 import { Trace } from './trace.js';
 import { Workload } from './workload.js';
 
+/** Latency of every message in the liveness phase. */
+export const HEALED_LATENCY_UNITS = 3;
+
 /** Runs one seed. Never throws for a broken invariant or a crash of the code under test. */
 export async function runSimulation(
   seed: number,
@@ -214,7 +217,12 @@ class Simulation {
     const majority = pickMajority(this.nodes, this.ids, this.livenessPrng);
     this.network.heal();
     for (const id of this.ids) if (!majority.includes(id)) this.network.isolate(id);
-    this.network.setFaults({ ...CALM_NETWORK, latencyMaxUnits: this.config.latencyMaxUnits });
+    // A healed network: no loss, fixed latency (so FIFO per link, as the real TCP transport is).
+    this.network.setFaults({
+      ...CALM_NETWORK,
+      latencyMinUnits: HEALED_LATENCY_UNITS,
+      latencyMaxUnits: HEALED_LATENCY_UNITS,
+    });
     this.note(() => `liveness: heal majority [${majority}], acked up to ${this.checker.ackedMaxIndex}`);
     const members = majority.map((id) => this.byId.get(id) as SimNode);
     const start = this.tick;

@@ -20,6 +20,8 @@ export interface Summary {
   compactions: number;
   messages: number;
   livenessTicksMax: number;
+  /** The seed that needed livenessTicksMax. */
+  livenessSlowestSeed: number;
   failures: Array<{ seed: number; invariant: string; detail: string }>;
   elapsedMs: number;
 }
@@ -37,6 +39,7 @@ export function emptySummary(): Summary {
     compactions: 0,
     messages: 0,
     livenessTicksMax: 0,
+    livenessSlowestSeed: -1,
     failures: [],
     elapsedMs: 0,
   };
@@ -53,7 +56,10 @@ export function addRun(summary: Summary, result: RunResult): void {
   summary.committed += s.committed;
   summary.compactions += s.compactions;
   summary.messages += s.network.sent;
-  summary.livenessTicksMax = Math.max(summary.livenessTicksMax, s.livenessTicks);
+  if (s.livenessTicks > summary.livenessTicksMax) {
+    summary.livenessTicksMax = s.livenessTicks;
+    summary.livenessSlowestSeed = result.seed;
+  }
   if (!result.ok && result.failure) {
     summary.failed++;
     summary.failures.push({
@@ -75,7 +81,10 @@ export function mergeSummary(into: Summary, other: Summary): void {
   into.committed += other.committed;
   into.compactions += other.compactions;
   into.messages += other.messages;
-  into.livenessTicksMax = Math.max(into.livenessTicksMax, other.livenessTicksMax);
+  if (other.livenessTicksMax > into.livenessTicksMax) {
+    into.livenessTicksMax = other.livenessTicksMax;
+    into.livenessSlowestSeed = other.livenessSlowestSeed;
+  }
   into.failures.push(...other.failures);
 }
 
@@ -95,7 +104,7 @@ export function formatSummary(summary: Summary, replay: (seed: number) => string
     ['entries committed', `${summary.committed}`],
     ['compactions', `${summary.compactions}`],
     ['messages sent', `${summary.messages}`],
-    ['liveness ticks (max)', `${summary.livenessTicksMax}`],
+    ['liveness ticks (max)', `${summary.livenessTicksMax} (seed ${summary.livenessSlowestSeed})`],
   ];
   for (const kind of FAULT_KINDS) {
     rows.push([`${OBSERVED_KINDS.has(kind) ? 'seen' : 'fault'}: ${kind}`, `${summary.faults[kind]}`]);
