@@ -30,6 +30,11 @@ export const ERRORS = {
   // --- bad input (400/413/415) ---
   INVALID_JSON: { status: 400, exitCode: EXIT.usage, message: 'The request body is not valid JSON' },
   INVALID_ENTRY: { status: 400, exitCode: EXIT.usage, message: 'A log entry field is invalid' },
+  INVALID_BODY: {
+    status: 400,
+    exitCode: EXIT.usage,
+    message: 'The request body is not valid for its content type or encoding',
+  },
   INVALID_QUERY: { status: 400, exitCode: EXIT.usage, message: 'A query parameter is invalid' },
   INVALID_PATH: { status: 400, exitCode: EXIT.usage, message: 'The path is not a valid entry reference' },
   EMPTY_BATCH: { status: 400, exitCode: EXIT.usage, message: 'The batch holds no entries' },

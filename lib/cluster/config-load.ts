@@ -27,6 +27,7 @@ export const CONFIG_ENV_VARS = {
   dataDir: 'LOGCLUSTER_DATA_DIR',
   replicationFactor: 'LOGCLUSTER_REPLICATION_FACTOR',
   electionTimeoutMs: 'LOGCLUSTER_ELECTION_TIMEOUT_MS',
+  syslogPort: 'LOGCLUSTER_SYSLOG_PORT',
   tickIntervalMs: 'LOGCLUSTER_TICK_INTERVAL_MS',
   fsync: 'LOGCLUSTER_FSYNC',
   retentionMaxAgeMs: 'LOGCLUSTER_RETENTION_MAX_AGE_MS',
@@ -146,6 +147,7 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>, cwd:
   set('replicationFactor', numeric('replicationFactor', CONFIG_ENV_VARS.replicationFactor));
   set('electionTimeoutMs', numeric('electionTimeoutMs', CONFIG_ENV_VARS.electionTimeoutMs));
   set('tickIntervalMs', numeric('tickIntervalMs', CONFIG_ENV_VARS.tickIntervalMs));
+  set('syslogPort', numeric('syslogPort', CONFIG_ENV_VARS.syslogPort));
   set('fsync', text('fsync', CONFIG_ENV_VARS.fsync));
   set('token', text('token', CONFIG_ENV_VARS.token));
   set('clusterSecret', text('clusterSecret', CONFIG_ENV_VARS.clusterSecret));

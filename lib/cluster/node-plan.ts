@@ -35,6 +35,7 @@ export function nodeOptionsFor(config: ResolvedClusterConfig, id: string): Stora
     electionTimeoutMs: config.electionTimeoutMs,
     retentionMs: config.retention.maxAgeMs,
     retentionBytes: config.retention.maxBytes,
+    ...(config.syslogPort == null ? {} : { syslogPort: config.syslogPort + config.nodes.indexOf(self) }),
     ...(config.token === null ? {} : { token: config.token }),
     ...(config.clusterSecret === null ? {} : { clusterSecret: config.clusterSecret }),
   };

@@ -191,7 +191,7 @@ test.serial(
         Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2]),
         protobuf,
         400,
-        'BAD_REQUEST',
+        'INVALID_BODY',
         'body',
       ],
       [
@@ -199,7 +199,7 @@ test.serial(
         snappy.compressSync(Buffer.from([0x0a, 0xff, 0x01])),
         protobuf,
         400,
-        'BAD_REQUEST',
+        'INVALID_BODY',
       ],
       [
         'a bad label set',
@@ -229,7 +229,7 @@ test.serial(
         snappy.compressSync(Buffer.from([0x0a, 0x05, 0x0a, 0x02, 0x7b, 0x7d])),
         protobuf,
         400,
-        'BAD_REQUEST',
+        'INVALID_BODY',
       ],
     ];
     for (const [what, body, headers, status, code, field] of cases) {

@@ -240,8 +240,8 @@ test.serial('malformed, oversize and bomb exports get the documented errors and 
       413,
       'ENTRY_TOO_LARGE',
     ],
-    ['truncated protobuf', protoRequest('x', 'y').subarray(0, 20), protobuf, 400, 'BAD_REQUEST', 'body'],
-    ['a wrong wire type', Buffer.from([0x08, 0x01]), protobuf, 400, 'BAD_REQUEST'],
+    ['truncated protobuf', protoRequest('x', 'y').subarray(0, 20), protobuf, 400, 'INVALID_BODY', 'body'],
+    ['a wrong wire type', Buffer.from([0x08, 0x01]), protobuf, 400, 'INVALID_BODY'],
     [
       'a gzip bomb',
       gzipSync(Buffer.alloc(24 * 1024 * 1024, 0x20)),
@@ -249,7 +249,7 @@ test.serial('malformed, oversize and bomb exports get the documented errors and 
       413,
       'BODY_TOO_LARGE',
     ],
-    ['corrupt gzip', Buffer.from('not gzip'), { ...json, 'content-encoding': 'gzip' }, 400, 'BAD_REQUEST'],
+    ['corrupt gzip', Buffer.from('not gzip'), { ...json, 'content-encoding': 'gzip' }, 400, 'INVALID_BODY'],
     ['text/plain', 'x', { 'content-type': 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ];
   for (const [what, body, headers, status, code, field] of cases) {

@@ -48,7 +48,7 @@ function decodedTooLarge(limit: number): LogClusterError {
 
 /**
  * The body with its Content-Encoding undone: identity, gzip (x-gzip), deflate or snappy.
- * Decoding stops at `decodedBytesMax` (413 BODY_TOO_LARGE); corrupt data is 400 BAD_REQUEST;
+ * Decoding stops at `decodedBytesMax` (413 BODY_TOO_LARGE); corrupt data is 400 INVALID_BODY;
  * another encoding is 415.
  */
 export async function decodeContentEncoding(
@@ -73,7 +73,7 @@ export async function decodeContentEncoding(
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
       throw decodedTooLarge(decodedBytesMax);
     const why = error instanceof Error ? error.message : String(error);
-    throw new LogClusterError('BAD_REQUEST', `The request body is not valid ${encoding} data: ${why}`, {
+    throw new LogClusterError('INVALID_BODY', `The request body is not valid ${encoding} data: ${why}`, {
       field: 'body',
     });
   }

@@ -3,7 +3,7 @@
  * endpoints decode (Loki PushRequest, OTLP ExportLogsServiceRequest). Every length is checked
  * against the bytes that remain before anything is sliced, nested messages are bounded by
  * PROTOBUF_DEPTH_MAX, and sub-messages are views of the one input buffer (no copies), so no
- * attacker-chosen number ever sizes an allocation. Any inconsistency throws BAD_REQUEST.
+ * attacker-chosen number ever sizes an allocation. Any inconsistency throws INVALID_BODY.
  */
 
 import { LogClusterError } from '../../errors.js';
@@ -15,7 +15,7 @@ export const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 /** The error every malformed protobuf input becomes: 400, naming what and where. */
 export function protobufError(why: string, offset?: number): LogClusterError {
   const at = offset === undefined ? '' : ` at byte ${offset}`;
-  return new LogClusterError('BAD_REQUEST', `The request body is not valid protobuf: ${why}${at}`, {
+  return new LogClusterError('INVALID_BODY', `The request body is not valid protobuf: ${why}${at}`, {
     field: 'body',
   });
 }

@@ -2,7 +2,7 @@
  * Snappy block-format decompression (the format Loki's push protocol uses, without the framing
  * layer). The declared uncompressed length is checked against a bound before the one output
  * buffer is allocated, and every literal and copy is checked against the input and the output
- * written so far, so corrupt or hostile input throws BAD_REQUEST instead of reading or writing
+ * written so far, so corrupt or hostile input throws INVALID_BODY instead of reading or writing
  * out of range. Written by hand (see docs/integrations/README.md for why and the measurements).
  */
 
@@ -10,7 +10,7 @@ import { LogClusterError } from '../../errors.js';
 
 /** The error every malformed snappy input becomes. */
 function snappyError(why: string): LogClusterError {
-  return new LogClusterError('BAD_REQUEST', `The request body is not valid snappy data: ${why}`, {
+  return new LogClusterError('INVALID_BODY', `The request body is not valid snappy data: ${why}`, {
     field: 'body',
   });
 }
