@@ -6,7 +6,7 @@ import test from 'ava';
 import { chaosInTest, testSeed } from './harness.js';
 
 /** Long enough for several fault groups; short enough for CI on 2 cores. */
-const SMOKE_DURATION_MS = 20_000;
+const SMOKE_DURATION_MS = 16_000;
 
 test('chaos smoke: faults of every kind, no anomaly', async (t) => {
   const result = await chaosInTest(t, testSeed(), {

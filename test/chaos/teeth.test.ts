@@ -15,7 +15,7 @@ import type { ChaosOptions } from './options.js';
 
 /** Bounded runs: one or two fault groups are enough for either bug to bite. */
 const TEETH: Partial<ChaosOptions> = {
-  durationMs: 9_000,
+  durationMs: 8_000,
   warmupMs: 500,
   recoveryMs: 2_500,
   faultGapMs: [300, 600],

@@ -16,7 +16,7 @@ const WRITERS = 8;
 /** Crash cycles: the second crash hits a cluster that already recovered once. */
 const CYCLES = 2;
 /** Writes acknowledged before each crash (then the kill comes at once, mid-flight). */
-const ACKED_BEFORE_CRASH = 150;
+const ACKED_BEFORE_CRASH = 100;
 
 interface Acked {
   readonly id: string;

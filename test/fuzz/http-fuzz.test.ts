@@ -15,7 +15,7 @@ import { ClusterManager } from '../../lib/index.js';
 import { checkAfterFuzz, runFuzz } from './fuzz-run.js';
 
 /** Bounded for CI on 2 shared cores. */
-const FUZZ_DURATION_MS = 15_000;
+const FUZZ_DURATION_MS = 10_000;
 
 test('the HTTP API survives a fuzzing barrage', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'lc-fuzz-'));
