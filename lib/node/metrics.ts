@@ -67,7 +67,7 @@ export class NodeMetrics {
     });
     this.#leaderChanges = new Counter({
       name: 'logcluster_raft_leader_changes_total',
-      help: 'Times this node learned of a new leader (another node, or a new term).',
+      help: 'Times this node saw the leader become a different node (the first leader included).',
       registers,
     });
     this.#levels(registers);
