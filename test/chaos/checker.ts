@@ -106,7 +106,9 @@ function checkFinalLogs(
       seen.set(e.id, e.index);
     }
   }
-  return new Map(base.map((e) => [e.id, e]));
+  const byId = new Map<string, FinalEntry>();
+  for (const e of base) if (!byId.has(e.id)) byId.set(e.id, e); // a duplicate is reported above
+  return byId;
 }
 
 function checkWrites(
