@@ -37,6 +37,7 @@ function requireChromium(t: ExecutionContext): boolean {
 /** Chromium with a fresh profile (its own --user-data-dir), closed and removed in teardown. */
 async function launch(t: ExecutionContext): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'lc-chromium-'));
+  t.teardown(() => rm(profile, { recursive: true, force: true })); // runs last (teardowns run in reverse)
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -52,10 +53,7 @@ async function launch(t: ExecutionContext): Promise<BrowserContext> {
       '--no-first-run',
     ],
   });
-  t.teardown(async () => {
-    await browser.close();
-    await rm(profile, { recursive: true, force: true });
-  });
+  t.teardown(() => browser.close());
   return browser;
 }
 
