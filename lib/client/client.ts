@@ -72,7 +72,7 @@ export class LogClusterClient {
   /** The validated node base URLs, in the order given. */
   readonly nodes: readonly string[];
   readonly #options: ResolvedClientOptions;
-  readonly #agents = new Agents();
+  readonly #agents: Agents;
   readonly #urlById = new Map<string, string>();
   #leader: string | null = null;
   #cursor = 0;
@@ -80,6 +80,7 @@ export class LogClusterClient {
   /** Throws LogClusterError('INVALID_OPTION') naming a bad option. */
   constructor(options: LogClusterClientOptions) {
     this.#options = resolveClientOptions(options);
+    this.#agents = new Agents(this.#options.ca);
     this.nodes = this.#options.nodes;
   }
 

@@ -31,7 +31,16 @@ export interface HttpRequestInit {
 /** The keep-alive agents of one client; destroy() closes their idle sockets. */
 export class Agents {
   readonly http = new http.Agent({ keepAlive: true, maxSockets: CLIENT_SOCKETS_PER_NODE_MAX });
-  readonly https = new https.Agent({ keepAlive: true, maxSockets: CLIENT_SOCKETS_PER_NODE_MAX });
+  readonly https: https.Agent;
+
+  /** `ca`: PEM certificates to trust for https nodes besides the system's (self-signed clusters). */
+  constructor(ca?: string) {
+    this.https = new https.Agent({
+      keepAlive: true,
+      maxSockets: CLIENT_SOCKETS_PER_NODE_MAX,
+      ...(ca === undefined ? {} : { ca }),
+    });
+  }
 
   destroy(): void {
     this.http.destroy();

@@ -25,6 +25,8 @@ export interface LogClusterClientOptions {
   readonly nodes: readonly string[] | string;
   /** Bearer token sent on every request (nodes started with a token require it). */
   readonly token?: string;
+  /** PEM certificate(s) to trust for https:// nodes (a cluster with its own CA). */
+  readonly ca?: string;
   /** Per-attempt timeout in ms (default CLIENT_TIMEOUT_MS_DEFAULT). */
   readonly timeoutMs?: number;
   /** Retries after the first attempt (default CLIENT_RETRIES_DEFAULT). */
@@ -37,12 +39,13 @@ export interface LogClusterClientOptions {
 export interface ResolvedClientOptions {
   readonly nodes: readonly string[];
   readonly token: string | null;
+  readonly ca: string | undefined;
   readonly timeoutMs: number;
   readonly retries: number;
   readonly retryBaseMs: number;
 }
 
-const KNOWN = new Set(['nodes', 'token', 'timeoutMs', 'retries', 'retryBaseMs']);
+const KNOWN = new Set(['nodes', 'token', 'ca', 'timeoutMs', 'retries', 'retryBaseMs']);
 
 function invalid(option: string, shown: string, why: string): LogClusterError {
   return new LogClusterError('INVALID_OPTION', `option ${option} ${why} (got ${shown})`, { option });
@@ -92,9 +95,13 @@ export function resolveClientOptions(options: LogClusterClientOptions): Resolved
     const shown = typeof token === 'string' ? `a string of ${token.length} characters` : typeof token;
     throw invalid('token', shown, 'must be a non-empty string without line breaks');
   }
+  if (options.ca !== undefined && (typeof options.ca !== 'string' || !options.ca.includes('BEGIN'))) {
+    throw invalid('ca', typeof options.ca, 'must be PEM text (-----BEGIN CERTIFICATE-----...)');
+  }
   return {
     nodes,
     token: token ?? null,
+    ca: options.ca,
     timeoutMs: checkInteger(
       'timeoutMs',
       options.timeoutMs,

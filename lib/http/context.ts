@@ -11,6 +11,8 @@ import type { NodeService } from './service.js';
 export interface HttpApiOptions {
   /** When set, a bearer token required on every route but GET /health and OPTIONS. */
   readonly token?: string;
+  /** Serve HTTPS with this PEM certificate chain and key (peers upgrade over the same TLS port). */
+  readonly tls?: { readonly cert: string; readonly key: string };
   /** Wall clock for relative times (`since=15m`); defaults to Date.now. */
   readonly clock?: () => number;
   readonly bodyBytesMax?: number;

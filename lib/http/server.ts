@@ -5,6 +5,7 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { LogClusterError } from '../errors.js';
@@ -105,9 +106,13 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
     }
   };
 
-  const server = createServer({ maxHeaderSize: HEADER_BYTES_MAX }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(req, res);
-  });
+  };
+  // https.Server has every method and event of http.Server used here (timeouts, upgrade, close).
+  const server: Server = options.tls
+    ? (createHttpsServer({ maxHeaderSize: HEADER_BYTES_MAX, ...options.tls }, onRequest) as unknown as Server)
+    : createServer({ maxHeaderSize: HEADER_BYTES_MAX }, onRequest);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

@@ -14,9 +14,14 @@ export const FORWARD_TIMEOUT_MS = 12_000;
 
 /** Sends writes to the leader's /write; one instance per node (it owns the connection pool). */
 export class Forwarder {
-  readonly #agents = new Agents();
+  readonly #agents: Agents;
 
-  constructor(private readonly token: string | null) {}
+  constructor(
+    private readonly token: string | null,
+    ca?: string,
+  ) {
+    this.#agents = new Agents(ca);
+  }
 
   /** Forwards `entries` (ids already assigned) to `leaderUrl`; resolves with the leader's results. */
   async write(leaderUrl: string, entries: readonly ValidEntry[]): Promise<unknown[]> {

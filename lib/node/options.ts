@@ -42,11 +42,35 @@ export interface StorageNodeOptions {
   /** Also take syslog (RFC 5424/3164, TCP and UDP) on this port of `host` (docs/integrations/syslog.md). */
   readonly syslogPort?: number;
   /**
+   * Serve HTTPS (clients and peers alike) with this certificate and key; `caFile` is the CA this
+   * node trusts for its https peers (default: the system's). Peers' URLs then use https://.
+   */
+  readonly tls?: NodeTlsOptions;
+  /**
    * TEST ONLY: deliberate bugs the chaos checker must catch. Never set in production. When absent,
    * the comma list in the LOGCLUSTER_PLANTED_BUGS environment variable is used (so node processes
    * started by a test harness inherit them).
    */
   readonly bugs?: NodeBugs;
+}
+
+/** Certificate files for HTTPS (PEM). */
+export interface NodeTlsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile?: string;
+}
+
+function checkTls(tls: NodeTlsOptions | undefined): NodeTlsOptions | null {
+  if (tls === undefined) return null;
+  for (const key of ['certFile', 'keyFile'] as const) {
+    if (typeof tls?.[key] !== 'string' || tls[key] === '')
+      throw invalid(`tls.${key}`, tls?.[key], 'must be a file path');
+  }
+  if (tls.caFile !== undefined && (typeof tls.caFile !== 'string' || tls.caFile === '')) {
+    throw invalid('tls.caFile', tls.caFile, 'must be a file path');
+  }
+  return tls;
 }
 
 /** TEST ONLY: planted node bugs (see StorageNodeOptions.bugs). */
@@ -68,8 +92,9 @@ function plantedBugs(options: StorageNodeOptions): NodeBugs {
 
 /** Options with every default filled in. */
 export interface ResolvedNodeOptions
-  extends Required<Omit<StorageNodeOptions, 'token' | 'clusterSecret' | 'syslogPort'>> {
+  extends Required<Omit<StorageNodeOptions, 'token' | 'clusterSecret' | 'syslogPort' | 'tls'>> {
   readonly token: string | null;
+  readonly tls: NodeTlsOptions | null;
   readonly syslogPort: number | null;
   readonly clusterSecret: string | null;
 }
@@ -165,6 +190,7 @@ export function resolveNodeOptions(options: StorageNodeOptions): ResolvedNodeOpt
     retentionMs: checkMs('retentionMs', options.retentionMs, RETENTION_DISABLED, 0),
     retentionBytes: checkMs('retentionBytes', options.retentionBytes, RETENTION_DISABLED, 0),
     syslogPort: options.syslogPort === undefined ? null : checkPort('syslogPort', options.syslogPort),
+    tls: checkTls(options.tls),
     bugs: plantedBugs(options),
   };
 }

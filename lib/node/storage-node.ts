@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { access, constants, mkdir, statfs } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Raft } from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
@@ -99,7 +99,13 @@ export class StorageNode extends EventEmitter {
     const snapshot = storage.snapshot();
     if (snapshot.data.length > 0) machine.restore(snapshot.data);
     const raft = newRaft(o, storage, 0, this.#voteAfterCommit);
-    const network = new HttpTransport({ id: o.id, peers: o.peers, clusterSecret: o.clusterSecret });
+    const tls = await readTls(o);
+    const network = new HttpTransport({
+      id: o.id,
+      peers: o.peers,
+      clusterSecret: o.clusterSecret,
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+    });
     const transport = new FaultFilter(network);
     const core = new NodeCore(o, raft, storage, machine, new LiveFeed(machine), transport, {
       roleChange: (role, term) => this.emit('role-change', { role, term }),
@@ -111,16 +117,21 @@ export class StorageNode extends EventEmitter {
       },
     });
     this.#core = core;
-    this.#forwarder = new Forwarder(o.token);
+    this.#forwarder = new Forwarder(o.token, tls?.ca);
     this.#service = new NodeApiService(core, this.#forwarder);
-    this.#http = createHttpApi(this.#service, o.token ? { token: o.token } : {});
+    this.#http = createHttpApi(this.#service, {
+      ...(o.token ? { token: o.token } : {}),
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    });
     this.#http.server.on('upgrade', (req, socket, head) => {
       if (!network.handleUpgrade(req, socket, head))
         refuseUpgrade(socket, new LogClusterError('ROUTE_NOT_FOUND'));
     });
     this.#port = await listen(this.#http, o.port, o.host);
     if (o.syslogPort !== null) this.#syslog = await startNodeSyslog(o.syslogPort, o.host, this.#service);
-    core.selfUrl = o.advertiseUrl || `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.#port}`;
+    const scheme = tls ? 'https' : 'http';
+    core.selfUrl =
+      o.advertiseUrl || `${scheme}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.#port}`;
     this.#clock = new TickClock(o.tickIntervalMs, () => {
       core.tick();
       this.#checkRepairDone(core);
@@ -265,6 +276,24 @@ export class StorageNode extends EventEmitter {
     if (!this.#core) throw new LogClusterError('NOT_READY', `Node ${this.id} is not started`);
     return this.#core;
   }
+}
+
+/** The node's certificate, key and trusted CA as PEM text (null without TLS). */
+async function readTls(o: ResolvedNodeOptions): Promise<{ cert: string; key: string; ca?: string } | null> {
+  if (!o.tls) return null;
+  const read = async (option: string, path: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new LogClusterError('INVALID_OPTION', `option tls.${option} cannot be read: ${path} (${why})`, {
+        option: `tls.${option}`,
+      });
+    }
+  };
+  const cert = await read('certFile', o.tls.certFile);
+  const key = await read('keyFile', o.tls.keyFile);
+  return o.tls.caFile ? { cert, key, ca: await read('caFile', o.tls.caFile) } : { cert, key };
 }
 
 /** Opens (recovering) the node's Raft storage; a fresh node is bootstrapped with its configured membership. */

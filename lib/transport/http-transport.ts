@@ -53,6 +53,7 @@ export class HttpTransport implements Transport {
   private readonly expectation: HandshakeExpectation;
   private readonly clusterId: string;
   private readonly secret: string | null;
+  private readonly ca: string | undefined;
   private readonly queueMessagesMax: number;
   private readonly log: (line: string) => void;
   private handler: ReceiveHandler | null = null;
@@ -69,6 +70,7 @@ export class HttpTransport implements Transport {
     this.id = resolved.id;
     this.clusterId = resolved.clusterId;
     this.secret = resolved.clusterSecret;
+    this.ca = resolved.ca;
     this.queueMessagesMax = resolved.queueMessagesMax ?? PEER_QUEUE_MESSAGES_MAX;
     this.log = resolved.log;
     const digest = this.secret === null ? null : secretDigest(this.secret);
@@ -112,6 +114,7 @@ export class HttpTransport implements Transport {
         clusterId: this.clusterId,
         secret: this.secret,
         queueMessagesMax: this.queueMessagesMax,
+        ...(this.ca === undefined ? {} : { ca: this.ca }),
         log: this.log,
       });
       if (this.closed) void link.close();

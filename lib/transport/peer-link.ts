@@ -42,6 +42,8 @@ export interface PeerLinkConfig {
   readonly clusterId: string;
   readonly secret: string | null;
   readonly queueMessagesMax: number;
+  /** Extra trusted CA certificates (PEM) for https peers. */
+  readonly ca?: string;
   readonly log: (line: string) => void;
 }
 
@@ -115,6 +117,7 @@ export class PeerLink {
       path: PEER_UPGRADE_PATH,
       method: 'GET',
       agent: false,
+      ...(this.config.ca === undefined ? {} : { ca: this.config.ca }),
       headers: handshakeHeaders({ from: self, to: peer, clusterId, secret }),
     });
     this.request = request;

@@ -32,6 +32,8 @@ export interface HttpTransportOptions {
   readonly clusterSecret?: string | null;
   /** Messages queued per peer before drops (default PEER_QUEUE_MESSAGES_MAX). */
   readonly queueMessagesMax?: number;
+  /** PEM certificate(s) to trust when peers are https:// (a cluster with its own CA). */
+  readonly ca?: string;
   /** Receives one line per connection event (connects, losses, refusals); never sees a secret. */
   readonly log?: (line: string) => void;
 }
@@ -43,6 +45,7 @@ export interface ResolvedTransportOptions {
   readonly clusterId: string;
   readonly clusterSecret: string | null;
   readonly queueMessagesMax: number | undefined;
+  readonly ca: string | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -126,6 +129,7 @@ export function resolveTransportOptions(options: HttpTransportOptions): Resolved
     clusterId: clusterId ?? CLUSTER_ID_DEFAULT,
     clusterSecret: clusterSecret ?? null,
     queueMessagesMax,
+    ca: options.ca,
     log: log ?? (() => {}),
   };
 }
