@@ -11,9 +11,9 @@ import { controlSocketPath, sendControl } from './control-socket.js';
 import { warnIfExposed } from './exposure.js';
 import { HealthMonitor, waitForLeader } from './health-monitor.js';
 import { launchNode } from './launcher.js';
-import { findNode, nodeOptionsFor } from './node-plan.js';
+import { findNode, nodeOptionsFor, withBasePort } from './node-plan.js';
 import { processStatus, signalPid, waitForExit } from './pids.js';
-import { assertDirWritable, assertPortsFree } from './preflight.js';
+import { assertDirWritable, assertPortsFree, findFreePortRange } from './preflight.js';
 import {
   type ClusterState,
   type RecordedNode,
@@ -66,6 +66,10 @@ export class DetachedCluster {
     config: ResolvedClusterConfig,
     options: DetachedStartOptions = {},
   ): Promise<DetachedCluster> {
+    // Base port 0: pick free consecutive ports now, since peers must know each other's ports.
+    if (config.nodes.some((n) => n.port === 0)) {
+      config = withBasePort(config, await findFreePortRange(config.host, config.nodes.length));
+    }
     await assertDirWritable(config.dataDir);
     await assertNotRunning(config.dataDir);
     await assertPortsFree(config.nodes);

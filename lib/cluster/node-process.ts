@@ -16,7 +16,8 @@ export const NODE_STOP_DEADLINE_MS = 5000;
 const EXIT_BAD_SPEC = 70;
 
 function send(message: ChildMessage): void {
-  if (process.connected) process.send?.(message);
+  // The callback swallows EPIPE when the parent goes away between the check and the write.
+  if (process.connected) process.send?.(message, undefined, {}, () => {});
 }
 
 function readSpec(): NodeLaunchSpec {
