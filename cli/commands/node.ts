@@ -19,6 +19,9 @@ interface NodeArgs extends GlobalArgs {
   readonly tickIntervalMs?: number;
   readonly electionTimeoutMs?: number;
   readonly syslogPort?: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
 }
 
 /** Flag -> env var of the node command. */
@@ -35,6 +38,9 @@ export const NODE_ENV_VARS = {
   tickIntervalMs: 'LOGCLUSTER_TICK_INTERVAL_MS',
   electionTimeoutMs: 'LOGCLUSTER_ELECTION_TIMEOUT_MS',
   syslogPort: 'LOGCLUSTER_SYSLOG_PORT',
+  tlsCert: 'LOGCLUSTER_TLS_CERT',
+  tlsKey: 'LOGCLUSTER_TLS_KEY',
+  tlsCa: 'LOGCLUSTER_TLS_CA',
 } as const;
 
 function integer(name: string, text: string | undefined): number | undefined {
@@ -77,9 +83,18 @@ export function nodeOptions(args: NodeArgs, env: NodeJS.ProcessEnv = process.env
     tickIntervalMs: integer('--tick-interval-ms', pick('tickIntervalMs')),
     electionTimeoutMs: integer('--election-timeout-ms', pick('electionTimeoutMs')),
     syslogPort: integer('--syslog-port', pick('syslogPort')),
+    tls: tlsOptions(pick('tlsCert'), pick('tlsKey'), pick('tlsCa')),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   return options as unknown as StorageNodeOptions;
+}
+
+function tlsOptions(certFile?: string, keyFile?: string, caFile?: string) {
+  if (!certFile && !keyFile && !caFile) return undefined;
+  if (!certFile || !keyFile) {
+    throw new LogClusterError('INVALID_OPTION', 'TLS needs both --tls-cert and --tls-key', { option: 'tls' });
+  }
+  return caFile ? { certFile, keyFile, caFile } : { certFile, keyFile };
 }
 
 export const nodeCommand = defineCommand<NodeArgs>({
@@ -115,6 +130,18 @@ export const nodeCommand = defineCommand<NodeArgs>({
       .option('syslog-port', {
         type: 'number',
         describe: 'also take syslog (TCP and UDP) on this port (env LOGCLUSTER_SYSLOG_PORT)',
+      })
+      .option('tls-cert', {
+        type: 'string',
+        describe: 'serve HTTPS with this PEM certificate (env LOGCLUSTER_TLS_CERT)',
+      })
+      .option('tls-key', {
+        type: 'string',
+        describe: 'PEM private key for --tls-cert (env LOGCLUSTER_TLS_KEY)',
+      })
+      .option('tls-ca', {
+        type: 'string',
+        describe: 'PEM CA to trust for https peers (env LOGCLUSTER_TLS_CA)',
       }),
   examples: [
     [
