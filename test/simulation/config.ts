@@ -5,6 +5,8 @@
  * reverse, so 10,000 seeds explore more corners than 10,000 copies of one mix would.
  */
 
+import type { PlantedBugs } from '../../lib/consensus/index.js';
+
 /** Clock units per Raft tick: network latencies are drawn in units, so messages land between ticks. */
 export const TICK_UNITS = 10;
 
@@ -13,12 +15,8 @@ export const TICK_UNITS = 10;
  * catching up a few thousand entries takes a handful of heartbeats: 300 leaves a wide margin. */
 export const LIVENESS_TICKS_MAX = 300;
 
-/** Planted bugs. The core's are passed to RaftOptions.bugs; `ackBeforeDurable` lives in the driver. */
-export interface SimBugs {
-  /** Core: grant votes without the log up-to-date check. */
-  voteWithoutLogCheck?: boolean;
-  /** Core: commit an entry of a previous term by counting replicas (Raft paper figure 8). */
-  commitPreviousTerm?: boolean;
+/** Planted bugs: the core's (RaftOptions.bugs) plus `ackBeforeDurable`, which lives in the driver. */
+export interface SimBugs extends PlantedBugs {
   /** Driver: send a Ready's messages before persisting it (acks before the crash-safe point). */
   ackBeforeDurable?: boolean;
 }
@@ -86,6 +84,8 @@ export interface SimConfig {
   /** Share of runs that never crash, and share that never partition (swarm testing). */
   crashFreeShare: number;
   partitionFreeShare: number;
+  /** Send a leader's appends and heartbeats before its own persist, as the real driver does. */
+  earlySend: boolean;
   /** RaftOptions.maxAppendBytes (undefined: drawn per run, see drawFlowLimits). 1: one entry per append. */
   maxAppendBytes?: number;
   /** RaftOptions.maxInflightAppends (undefined: drawn per run). */
@@ -129,6 +129,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   compactEveryMin: 20,
   diskLatencyUnitsMax: TICK_UNITS,
   diskLatencyZeroShare: 0.4,
+  earlySend: true,
   crashFreeShare: 0.2,
   partitionFreeShare: 0.2,
   bugs: {},

@@ -9,10 +9,11 @@
  * snapshot data is that pair, so a node restored from a snapshot can prove (to the checker) that
  * it restored the cluster's history and not something else.
  */
-import { Raft } from '../../lib/consensus/index.js';
+import { type PlantedBugs, Raft, splitMessages } from '../../lib/consensus/index.js';
 import type {
   ConfigChange,
   Entry,
+  HardState,
   Message,
   NodeId,
   ProposeResult,
@@ -23,7 +24,7 @@ import { isLogClusterError } from '../../lib/errors.js';
 import { RaftStorage } from '../../lib/node/raft-storage.js';
 import type { Prng } from '../../lib/prng.js';
 import type { SimFileSystem } from '../../lib/testing/sim-file-system.js';
-import type { SimConfig } from './config.js';
+import type { SimBugs, SimConfig } from './config.js';
 import { CrashSwitch } from './crash-switch.js';
 import { applyEntry, type DigestState, decodeState, encodeState } from './digest-state-machine.js';
 import { formatEntries } from './format.js';
@@ -50,8 +51,10 @@ interface Incarnation {
   readonly mirror: LogMirror;
   /** The state machine. */
   sm: DigestState;
-  /** A Ready taken from the core whose persist the disk has not finished. */
-  waiting: Ready | null;
+  /** A Ready taken from the core whose persist the disk has not finished, and its held messages. */
+  waiting: { ready: Ready; late: readonly Message[] } | null;
+  /** The hard state known durable (decides which messages may leave before a persist). */
+  hardState: HardState;
 }
 
 /** A Raft node on a simulated disk. */
@@ -141,13 +144,18 @@ export class SimNode {
       heartbeatTicks: this.config.heartbeatTicks,
       maxAppendBytes: this.config.maxAppendBytes,
       maxInflightAppends: this.config.maxInflightAppends,
-      bugs: {
-        voteWithoutLogCheck: this.config.bugs.voteWithoutLogCheck,
-        commitPreviousTerm: this.config.bugs.commitPreviousTerm,
-      },
+      bugs: coreBugs(this.config.bugs),
     });
     this.incarnation++;
-    this.live = { raft, storage, fence, mirror, sm: restored, waiting: null };
+    this.live = {
+      raft,
+      storage,
+      fence,
+      mirror,
+      sm: restored,
+      waiting: null,
+      hardState: storage.initialState().hardState,
+    };
     const hs = storage.initialState().hardState;
     this.env.trace(
       () =>
@@ -228,14 +236,15 @@ export class SimNode {
       const live = this.live;
       if (live === null || live.waiting !== null || !live.raft.hasReady()) return;
       const ready = live.raft.ready();
-      if (this.config.bugs.ackBeforeDurable === true) this.sendAll(ready);
+      const { early, late } = this.split(live, ready);
+      this.sendAll(early);
       const latency = this.diskLatencyUnits();
       if (latency > 0) {
-        live.waiting = ready;
+        live.waiting = { ready, late };
         this.env.schedule(this, latency);
         return;
       }
-      if (!(await this.finish(live, ready))) return;
+      if (!(await this.finish(live, ready, late))) return;
     }
   }
 
@@ -243,15 +252,28 @@ export class SimNode {
   async completePersist(): Promise<void> {
     const live = this.live;
     if (live === null || live.waiting === null) return;
-    const ready = live.waiting;
+    const { ready, late } = live.waiting;
     live.waiting = null;
-    if (await this.finish(live, ready)) await this.drain();
+    if (await this.finish(live, ready, late)) await this.drain();
+  }
+
+  /**
+   * Which messages leave before the persist: as the real driver (lib/node/raft-driver.ts), a
+   * leader's appends and heartbeats (splitMessages, dissertation §10.2.1); with the planted bug
+   * ackBeforeDurable, all of them.
+   */
+  private split(live: Incarnation, ready: Ready): { early: readonly Message[]; late: readonly Message[] } {
+    if (this.config.bugs.ackBeforeDurable === true) return { early: ready.messages, late: [] };
+    if (!this.config.earlySend) return { early: [], late: ready.messages };
+    const { beforePersist, afterPersist } = splitMessages(ready, live.hardState);
+    return { early: beforePersist, late: afterPersist };
   }
 
   /** Persist, send, apply, advance; false when the node crashed on the way. */
-  private async finish(live: Incarnation, ready: Ready): Promise<boolean> {
+  private async finish(live: Incarnation, ready: Ready, late: readonly Message[]): Promise<boolean> {
     if (!(await this.persist(live, ready))) return false;
-    if (this.config.bugs.ackBeforeDurable !== true) this.sendAll(ready);
+    if (ready.hardState !== null) live.hardState = ready.hardState;
+    this.sendAll(late);
     const term = live.raft.status().term;
     for (const entry of ready.committed) {
       live.sm = applyEntry(live.sm, entry);
@@ -326,8 +348,8 @@ export class SimNode {
     return true;
   }
 
-  private sendAll(ready: Ready): void {
-    for (const message of ready.messages) this.env.send(message);
+  private sendAll(messages: readonly Message[]): void {
+    for (const message of messages) this.env.send(message);
   }
 
   private down(): void {
@@ -336,6 +358,12 @@ export class SimNode {
     this.live = null;
     this.env.crashed(this);
   }
+}
+
+/** The planted bugs that belong to the core. */
+function coreBugs(bugs: SimBugs): PlantedBugs {
+  const { ackBeforeDurable: _driverOnly, ...core } = bugs;
+  return core;
 }
 
 /** Storage errors that stop a node (environmental faults), as opposed to bugs. */
