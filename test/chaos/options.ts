@@ -43,6 +43,11 @@ export interface ChaosOptions {
   readonly rate: number;
   /** Share of writes sent as a batch of 2-4 entries (one consensus round). */
   readonly batchShare: number;
+  /**
+   * Share of writes tried once, never retried: their definite failures and unknown outcomes are
+   * what the `failed-write-stored` and `read-failed-write` rules judge.
+   */
+  readonly oneShotShare: number;
   readonly faults: readonly FaultKind[];
   readonly target: TargetRule;
   /** Quiet time between two fault groups, uniform in [min, max]. */
@@ -78,6 +83,7 @@ export function defaultChaosOptions(seed: number, overrides: Partial<ChaosOption
     readers: 2,
     rate: 20,
     batchShare: 0.2,
+    oneShotShare: 0.2,
     faults: FAULT_KINDS,
     target: 'any',
     faultGapMs: [500, 2_500],

@@ -112,6 +112,7 @@ class Writer {
   async once(): Promise<void> {
     const { history, options } = this.host;
     const size = this.prng.chance(options.batchShare) ? 2 + this.prng.nextInt(3) : 1;
+    const oneShot = this.prng.chance(options.oneShotShare);
     const entries: WrittenEntry[] = [];
     for (let i = 0; i < size; i++) {
       const k = ++this.#count;
@@ -139,7 +140,11 @@ class Writer {
       level: 'info' as const,
     }));
     let definite = true;
-    for (let attempt = 0; history.now() - op.invokeMs < WRITE_DEADLINE_MS; attempt++) {
+    for (
+      let attempt = 0;
+      attempt === 0 || (!oneShot && history.now() - op.invokeMs < WRITE_DEADLINE_MS);
+      attempt++
+    ) {
       if (attempt > 0) await sleep(Math.min(RETRY_DELAY_MS[0] * 2 ** (attempt - 1), RETRY_DELAY_MS[1]));
       const node = this.#next;
       const startMs = history.now();
