@@ -9,30 +9,22 @@ import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LogClusterError } from '../errors.js';
-import { BenchCluster } from './bench-cluster.js';
 import { type CellPlan, runCells } from './cells.js';
 import { forkEntry, killChild } from './children.js';
+import { LEADER_WAIT_MS, runClusterScenarios } from './cluster-scenarios.js';
 import { runColdStart } from './cold-start.js';
 import type { BenchContext } from './context.js';
 import { EtcdCluster, findEtcd } from './etcd.js';
 import { runFailover } from './failover.js';
-import { batchCells, type Origins, readCells, writeCells } from './load-cells.js';
+import { type Origins, writeCells } from './load-cells.js';
 import { LoadGenerator } from './load-generator.js';
 import { machineInfo } from './machine.js';
-import {
-  type BenchOptions,
-  type BenchScenario,
-  LOAD_BATCH_ENTRIES,
-  MESSAGE_BYTES,
-  resolveBenchOptions,
-} from './options.js';
-import { runQuery } from './query.js';
+import { type BenchOptions, type BenchScenario, MESSAGE_BYTES, resolveBenchOptions } from './options.js';
 import { runReopen } from './reopen.js';
 import type { BenchReport, DiskResult, LoadRow } from './report.js';
 import { summarize } from './stats.js';
 import { checkTargets, ratiosOf } from './targets.js';
 import { Teardown } from './teardown.js';
-import { batchBody } from './workload.js';
 
 /** How a caller follows and stops a run. */
 export interface BenchHooks {
@@ -45,9 +37,6 @@ export interface BenchHooks {
 type Results = {
   -readonly [K in 'disk' | 'queryLoad' | 'failover' | 'coldStart' | 'reopen']: BenchReport[K];
 } & { rows: LoadRow[] };
-
-/** A fresh cluster elects its first leader in about a second; this bounds every leader wait. */
-const LEADER_WAIT_MS = 15_000;
 
 /**
  * Runs the benchmark. Throws INVALID_OPTION for bad options (or --compare etcd without etcd);
@@ -167,57 +156,6 @@ async function runScenarios(ctx: BenchContext, results: Results, etcdBin: string
     );
     results.reopen = await runReopen(ctx);
   }
-}
-
-async function runClusterScenarios(
-  ctx: BenchContext,
-  results: Results,
-  origins: { logcluster: string | null; bare: string | null; etcd: string | null },
-  services: (() => Promise<void>)[],
-): Promise<void> {
-  const want = (s: BenchScenario) => ctx.options.scenarios.includes(s);
-  ctx.progress('starting a 3-node logcluster (node processes, default durable settings) ...');
-  const profDir = ctx.options.cpuProfDir ? join(ctx.options.cpuProfDir, 'cluster') : null;
-  const cluster = await BenchCluster.start({
-    dataDir: join(ctx.root, 'cluster'),
-    nodes: 3,
-    cpuProfDir: profDir,
-  });
-  const stopCluster = ctx.teardown.defer('logcluster', () => cluster.stop());
-  const leaderUrl = async () => (await cluster.leader(LEADER_WAIT_MS)).url;
-  origins.logcluster = await leaderUrl();
-  ctx.progress(`warming up (${ctx.options.warmupSec * 2} s of writes at 16 connections) ...`);
-  await ctx.gen.run(
-    writeCells(origins)
-      .find((c) => c.target === 'logcluster' && c.connections === 16)!
-      .job(ctx.options.warmupSec * 2),
-  );
-  const add = (rows: LoadRow[]) => results.rows.push(...rows);
-  if (want('write')) add(await runCells(ctx.gen, writeCells(origins), ctx.cellPlan()));
-  if (want('batch')) add(await runCells(ctx.gen, batchCells(await leaderUrl()), ctx.cellPlan()));
-  if (want('read')) {
-    origins.logcluster = await leaderUrl();
-    const written = await cluster.http.call(
-      'POST',
-      `${origins.logcluster}/write`,
-      batchBody(LOAD_BATCH_ENTRIES),
-      30_000,
-    );
-    const paths = ((written.body?.results as { file_path: string }[] | undefined) ?? []).map(
-      (r) => r.file_path,
-    );
-    if (paths.length === 0)
-      throw new Error(`could not write the entries to read (HTTP ${written.status} ${written.error ?? ''})`);
-    add(await runCells(ctx.gen, readCells(origins, paths), ctx.cellPlan()));
-  }
-  // etcd and the bare server are idle from here on: stop them so they cost nothing.
-  for (const stop of services.splice(0)) await stop();
-  if (want('query')) {
-    const query = await runQuery(ctx, cluster, await leaderUrl());
-    add(query.rows);
-    results.queryLoad = query.load;
-  }
-  await stopCluster();
 }
 
 async function measureDisk(ctx: BenchContext): Promise<DiskResult> {
