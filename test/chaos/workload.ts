@@ -109,6 +109,7 @@ class Writer {
     this.#next = host.nodes[prng.nextInt(host.nodes.length)].id;
   }
 
+  /** One write op: fresh ids and values, then attempts until ok, a deadline, or once if one-shot. */
   async once(): Promise<void> {
     const { history, options } = this.host;
     const size = this.prng.chance(options.batchShare) ? 2 + this.prng.nextInt(3) : 1;
@@ -133,12 +134,6 @@ class Writer {
       duplicate: false,
       attempts: [],
     });
-    const body = entries.map((e) => ({
-      id: e.id,
-      message: e.value,
-      source: 'chaos',
-      level: 'info' as const,
-    }));
     let definite = true;
     for (
       let attempt = 0;
@@ -146,38 +141,46 @@ class Writer {
       attempt++
     ) {
       if (attempt > 0) await sleep(Math.min(RETRY_DELAY_MS[0] * 2 ** (attempt - 1), RETRY_DELAY_MS[1]));
-      const node = this.#next;
-      const startMs = history.now();
-      try {
-        const client = this.clients.get(node)!;
-        // A single entry goes as a JSON object, a batch as an array: both body forms are exercised.
-        const results = body.length === 1 ? [await client.write(body[0])] : await client.write(body);
-        op.attempts.push({ node, startMs, endMs: history.now(), outcome: 'ok' });
-        op.indexes = results.map((r) => r.index);
-        op.duplicate = results.some((r) => r.duplicate);
-        op.outcome = 'ok';
-        this.registry.add(
-          this.registry.acked,
-          entries.map((e) => e.id),
-        );
-        break;
-      } catch (error) {
-        const outcome: Outcome = writeFailure(error);
-        const code = codeOf(error);
-        op.attempts.push({ node, startMs, endMs: history.now(), outcome, code });
-        if (isInternal(error)) this.host.internal(`write ${op.n} on ${node}`, String(error));
-        if (outcome === 'unknown') definite = false;
-        this.#next = this.#nextNode(node, error);
-      }
+      const outcome = await this.#attempt(op);
+      if (outcome === 'ok') break;
+      if (outcome === 'unknown') definite = false;
     }
-    if (op.outcome !== 'ok') {
+    const ids = entries.map((e) => e.id);
+    if (op.outcome === 'ok') this.registry.add(this.registry.acked, ids);
+    else {
       op.outcome = definite ? 'fail' : 'unknown';
-      this.registry.add(
-        this.registry.other,
-        entries.map((e) => e.id),
-      );
+      this.registry.add(this.registry.other, ids);
     }
     op.completeMs = history.now();
+  }
+
+  /** One attempt of `op` on the node the writer aims at now; records it and returns its outcome. */
+  async #attempt(op: WriteOp): Promise<Outcome> {
+    const { history } = this.host;
+    const node = this.#next;
+    const startMs = history.now();
+    const body = op.entries.map((e) => ({
+      id: e.id,
+      message: e.value,
+      source: 'chaos',
+      level: 'info' as const,
+    }));
+    try {
+      const client = this.clients.get(node)!;
+      // A single entry goes as a JSON object, a batch as an array: both body forms are exercised.
+      const results = body.length === 1 ? [await client.write(body[0])] : await client.write(body);
+      op.attempts.push({ node, startMs, endMs: history.now(), outcome: 'ok' });
+      op.indexes = results.map((r) => r.index);
+      op.duplicate = results.some((r) => r.duplicate);
+      op.outcome = 'ok';
+      return 'ok';
+    } catch (error) {
+      const outcome = writeFailure(error);
+      op.attempts.push({ node, startMs, endMs: history.now(), outcome, code: codeOf(error) });
+      if (isInternal(error)) this.host.internal(`write ${op.n} on ${node}`, String(error));
+      this.#next = this.#nextNode(node, error);
+      return outcome;
+    }
   }
 
   /** The leader a refusal names, else the next node round robin. */
