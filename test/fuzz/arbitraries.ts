@@ -6,8 +6,8 @@
  * A share of the requests are valid writes with unique ids, read back after the run.
  */
 import fc from 'fast-check';
-import { ROUTES } from '../../lib/http/routes.js';
 import { FORWARDED_HEADER } from '../../lib/http/service.js';
+import { CONTENT_TYPES, KNOWN_PATHS, QUERY_KEYS, QUERY_VALUES, RAW_REQUESTS } from './hostile-values.js';
 import type { RawRequest } from './raw-http.js';
 
 /** Largest body generated: above BODY_BYTES_MAX (4 MiB), so the 413 path is exercised. */
@@ -19,84 +19,6 @@ export const FUZZ_NESTING_MAX = 200_000;
 
 /** The prefix of ids of the valid writes the run tracks (it makes each id unique before sending). */
 export const VALID_ID_PREFIX = 'fuzz-ok-';
-
-const KNOWN_PATHS = [
-  ...ROUTES.map((r) => r.path.replace('{file_path}', 'log_00000000000000000001.json')),
-  '/_raft',
-  '/',
-  '*',
-  '/read/',
-  '/read',
-  '/logs/',
-  '/health/',
-  '/HEALTH',
-  '/write?',
-];
-
-const QUERY_KEYS = [
-  'consistency',
-  'level',
-  'min_level',
-  'source',
-  'since',
-  'until',
-  'contains',
-  'after',
-  'limit',
-  'order',
-  'access_token',
-  'last_event_id',
-  'label.env',
-  'label.',
-  'label.a.b',
-  '__proto__',
-  'constructor',
-  '',
-  'x',
-];
-
-const QUERY_VALUES = [
-  'linearizable',
-  'leader',
-  'local',
-  'LOCAL',
-  'asc',
-  'desc',
-  'info',
-  'warning',
-  'fatal,error',
-  '15m',
-  '-1',
-  '0',
-  '1e9',
-  '9'.repeat(40),
-  'NaN',
-  '',
-  '2024-02-30',
-  '2024-01-01T00:00:00Z',
-  'null',
-  '%00',
-  '%',
-  '%zz',
-];
-
-const CONTENT_TYPES = [
-  'application/json',
-  'application/json; charset=utf-8',
-  'application/json; charset="UTF-8"',
-  'application/json; charset=latin1',
-  'APPLICATION/JSON',
-  'application/json;;;',
-  'application/x-ndjson',
-  'application/ndjson',
-  'application/jsonl',
-  'application/x-protobuf',
-  'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=x',
-  'text/plain',
-  '',
-  '*/*',
-];
 
 const tokenChars = fc.constantFrom(
   ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~",
@@ -257,23 +179,7 @@ const bytes = fc.uint8Array({ maxLength: 2_000 }).map((a) => Buffer.from(a));
 /** Raw requests no parser should trip over: garbage, truncated heads, smuggling, other protocols. */
 const rawRequest = fc.oneof(
   bytes,
-  fc
-    .constantFrom(
-      'GET / HTTP/1.1\r\n',
-      'GET /health HTTP/1.1\r\nHost: x\r\n',
-      'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
-      'GET /health\r\n\r\n',
-      'POST /write HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
-      'POST /write HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!',
-      'POST /write HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
-      'POST /write HTTP/1.1\r\nContent-Length: 100\r\nContent-Type: application/json\r\n\r\n{"message":',
-      'POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nContent-Type: application/json\r\n\r\n{"message":',
-      'POST /write HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\n',
-      'GET /health HTTP/9.9\r\n\r\n',
-      'GET /health HTTP/1.1\r\nHost: x\r\n\tfolded\r\n\r\n',
-      'GET /health HTTP/1.1\r\nX: a\nY: b\r\n\r\n',
-    )
-    .map((s) => Buffer.from(s, 'latin1')),
+  fc.constantFrom(...RAW_REQUESTS).map((s) => Buffer.from(s, 'latin1')),
 );
 
 const method = fc.oneof(
