@@ -4,7 +4,7 @@
  * `--compare etcd`, a 3-member etcd; prints tables and writes the report as JSON for tracking.
  * Ctrl-C stops every process the run started (a second Ctrl-C exits at once).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import {
@@ -31,6 +31,7 @@ interface BenchArgs extends GlobalArgs {
   readonly dir?: string;
   readonly out?: string;
   readonly markdown: boolean;
+  readonly from?: string;
 }
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect. */
@@ -112,14 +113,20 @@ export const benchCommand = defineCommand<BenchArgs>({
         describe: 'where data goes (default the temp dir; a real disk, not tmpfs)',
       })
       .option('out', { type: 'string', describe: 'JSON report file (default bench/results/<time>.json)' })
+      .option('from', { type: 'string', describe: 'print a saved JSON report instead of running' })
       .option('markdown', { type: 'boolean', default: false, describe: 'print the tables as Markdown' }),
   examples: [
     ['$0 bench --quick', 'every scenario, short (under ~3 min)'],
     ['$0 bench --compare etcd', 'the full run, with a 3-member etcd side by side'],
     ['$0 bench --only write --cpu-prof', 'profile the nodes on the write path'],
+    ['$0 bench --from bench/results/<file>.json --markdown', 'print a saved report as Markdown'],
   ],
   handler: async (args) => {
     const out = output(args);
+    if (args.from) {
+      print(out, JSON.parse(readFileSync(args.from, 'utf8')) as BenchReport, args);
+      return;
+    }
     const now = new Date();
     const outFile = resolve(args.out ?? `bench/results/${stamp(now)}.json`);
     const cpuProfDir = args.cpuProfDir ?? (args.cpuProf ? `bench/results/prof-${stamp(now)}` : undefined);
