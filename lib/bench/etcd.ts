@@ -3,7 +3,7 @@
  * (etcd's default), loaded through its HTTP JSON gateway the way logcluster is loaded. The
  * harness never installs etcd: it uses --etcd-bin or `etcd` on PATH.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { findFreePortRange } from '../cluster/preflight.js';
@@ -34,6 +34,12 @@ export function findEtcd(explicit?: string | null): string | null {
     }
   }
   return null;
+}
+
+/** `etcd --version`'s version number ("3.4.23"), or "unknown". */
+export function etcdVersion(bin: string): string {
+  const run = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  return /etcd Version:\s*(\S+)/.exec(run.stdout ?? '')?.[1] ?? 'unknown';
 }
 
 /** A running 3-member etcd. */

@@ -108,6 +108,8 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly options: ResolvedBenchOptions;
   readonly rows: readonly LoadRow[];
+  /** The etcd compared with (its `--version`), null without --compare etcd. */
+  readonly etcdVersion: string | null;
   readonly disk: DiskResult | null;
   readonly queryLoad: QueryLoadResult | null;
   readonly failover: FailoverResult | null;

@@ -14,7 +14,7 @@ import { forkEntry, killChild } from './children.js';
 import { LEADER_WAIT_MS, runClusterScenarios } from './cluster-scenarios.js';
 import { runColdStart } from './cold-start.js';
 import type { BenchContext } from './context.js';
-import { EtcdCluster, findEtcd } from './etcd.js';
+import { EtcdCluster, etcdVersion, findEtcd } from './etcd.js';
 import { runFailover } from './failover.js';
 import { type Origins, writeCells } from './load-cells.js';
 import { LoadGenerator } from './load-generator.js';
@@ -108,6 +108,7 @@ export async function runBenchmark(input: BenchOptions = {}, hooks: BenchHooks =
     machine: { ...machine, loadAverageEnd: loadavg().map((n) => Math.round(n * 100) / 100) },
     options,
     ...results,
+    etcdVersion: etcdBin ? etcdVersion(etcdBin) : null,
     ratios: ratiosOf(results.rows),
     targets: [] as BenchReport['targets'],
     notes,

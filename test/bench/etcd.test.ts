@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { ETCD_BENCH_KEY, EtcdCluster, etcdPutBody, etcdRangeBody, findEtcd } from '../../lib/bench/etcd.js';
+import {
+  ETCD_BENCH_KEY,
+  EtcdCluster,
+  etcdPutBody,
+  etcdRangeBody,
+  etcdVersion,
+  findEtcd,
+} from '../../lib/bench/etcd.js';
 import { JsonHttp } from '../../lib/bench/http.js';
 
 const bin = findEtcd();
@@ -15,6 +22,7 @@ test('findEtcd: an explicit path that is not executable is not found', (t) => {
 withEtcd(
   'a 3-member etcd elects a leader, takes puts and linearizable ranges, and is gone after stop',
   async (t) => {
+    t.regex(etcdVersion(bin!), /^\d+\.\d+/);
     const dir = await mkdtemp(join(tmpdir(), 'lc-etcd-'));
     const http = new JsonHttp();
     const etcd = await EtcdCluster.start(bin!, dir);

@@ -94,6 +94,7 @@ test('markdown tables carry every row and escape pipes', (t) => {
     },
     options: resolveBenchOptions({ quick: true }),
     rows,
+    etcdVersion: null,
     disk: null,
     queryLoad: null,
     failover: null,
