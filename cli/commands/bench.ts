@@ -67,6 +67,7 @@ function print(out: Output, report: BenchReport, args: BenchArgs): void {
   out.line(
     `${m.cpus} cpus (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.disk}, node ${m.node}, load average ${m.loadAverageStart.join(' ')} -> ${m.loadAverageEnd.join(' ')}`,
   );
+  if (report.source) out.line(`code: ${report.source}`);
   if (report.etcdVersion) out.line(`compared with etcd ${report.etcdVersion} (3 members, HTTP JSON gateway)`);
   out.line();
   if (args.markdown) out.line(benchMarkdown(report));

@@ -2,6 +2,7 @@
  * The machine a run measured: figures drift between machines (and on a shared one between
  * hours), so every report says where it was taken.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -38,4 +39,16 @@ export function machineInfo(dataDir: string): MachineInfo {
     loadAverageStart: loadavg().map((n) => Math.round(n * 100) / 100),
     loadAverageEnd: [],
   };
+}
+
+/**
+ * The code measured: the git commit of the working directory, marked when files differ from it
+ * (figures of uncommitted code are not reproducible from the commit alone); null outside git.
+ */
+export function sourceRevision(cwd = process.cwd()): string | null {
+  const git = (args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 10_000 });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return null;
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
 }

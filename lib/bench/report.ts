@@ -106,6 +106,8 @@ export interface BenchReport {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly machine: MachineInfo;
+  /** The git commit measured (see sourceRevision), null outside a git checkout. */
+  readonly source: string | null;
   readonly options: ResolvedBenchOptions;
   readonly rows: readonly LoadRow[];
   /** The etcd compared with (its `--version`), null without --compare etcd. */

@@ -18,7 +18,7 @@ import { EtcdCluster, etcdVersion, findEtcd } from './etcd.js';
 import { runFailover } from './failover.js';
 import { type Origins, writeCells } from './load-cells.js';
 import { LoadGenerator } from './load-generator.js';
-import { machineInfo } from './machine.js';
+import { machineInfo, sourceRevision } from './machine.js';
 import { type BenchOptions, type BenchScenario, MESSAGE_BYTES, resolveBenchOptions } from './options.js';
 import { runReopen } from './reopen.js';
 import type { BenchReport, DiskResult, LoadRow } from './report.js';
@@ -56,6 +56,7 @@ export async function runBenchmark(input: BenchOptions = {}, hooks: BenchHooks =
   if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const machine = machineInfo(options.dir);
+  const source = sourceRevision();
   const progress = hooks.onProgress ?? (() => {});
   const notes: string[] = [];
   const teardown = new Teardown();
@@ -105,6 +106,7 @@ export async function runBenchmark(input: BenchOptions = {}, hooks: BenchHooks =
     version: 1 as const,
     startedAt,
     finishedAt: new Date().toISOString(),
+    source,
     machine: { ...machine, loadAverageEnd: loadavg().map((n) => Math.round(n * 100) / 100) },
     options,
     ...results,

@@ -95,6 +95,7 @@ test('markdown tables carry every row and escape pipes', (t) => {
     options: resolveBenchOptions({ quick: true }),
     rows,
     etcdVersion: null,
+    source: null,
     disk: null,
     queryLoad: null,
     failover: null,
