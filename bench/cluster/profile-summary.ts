@@ -4,7 +4,7 @@
  * hot spots show up without opening a profiler. For flame graphs open the files in Chrome
  * DevTools (Performance > Load profile) or https://www.speedscope.app.
  *
- *   npx tsx bench/cluster/profile-summary.ts <dir or .cpuprofile>... [--top 25]
+ *   npx tsx bench/cluster/profile-summary.ts <dir or .cpuprofile>... [--top 25] [--callers writeBuffer]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -46,6 +46,37 @@ function fileName(url: string): string {
 function frameName(f: CallFrame): string {
   const file = f.url ? fileName(f.url) : '';
   return `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
+}
+
+/**
+ * For samples whose leaf frame is named `leaf` (e.g. writeBuffer, a native call), the nearest
+ * caller in the package's own code (lib/, cli/): which of our functions pay for that native time.
+ */
+function printCallers(
+  byId: Map<number, ProfileNode>,
+  parent: Map<number, number>,
+  selfUs: Map<number, number>,
+  leaf: string,
+  top: number,
+  pct: (us: number) => string,
+): void {
+  const byCaller = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)!.callFrame.functionName !== leaf) continue;
+    let caller = '(no caller in lib/ or cli/)';
+    for (let at = parent.get(id); at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (/\/(lib|cli)\//.test(frame.url) && !frame.url.includes('node_modules')) {
+        caller = frameName(frame);
+        break;
+      }
+    }
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + us);
+  }
+  console.log(`  callers of ${leaf} in our code (% of non-idle time)`);
+  for (const [name, us] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`    ${pct(us)}  ${name}`);
+  }
 }
 
 function summarize(path: string, top: number): void {
@@ -93,17 +124,27 @@ function summarize(path: string, top: number): void {
     `${basename(path)}: ${(totalUs / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${((busy / Math.max(totalUs, 1)) * 100).toFixed(0)}%), program/GC ${pct((self.get('(program)') ?? 0) + (self.get('(garbage collector)') ?? 0))}`,
   );
   print('self time by function', self);
+  if (callers) printCallers(byId, parent, selfUs, callers, top, pct);
   print('inclusive time by function', inclusive);
   print('self time by file', perFile);
   console.log('');
 }
 
 const args = process.argv.slice(2);
-const at = args.indexOf('--top');
-const top = at >= 0 ? Number(args[at + 1]) : TOP_DEFAULT;
-const paths = args.filter((a, i) => a !== '--top' && i !== at + 1);
+/** The value after `--name`, and the arguments without both. */
+function option(name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const [, value] = args.splice(at, 2);
+  return value;
+}
+const top = Number(option('--top') ?? TOP_DEFAULT);
+const callers = option('--callers');
+const paths = args;
 if (paths.length === 0) {
-  console.error('usage: npx tsx bench/cluster/profile-summary.ts <dir or .cpuprofile>... [--top N]');
+  console.error(
+    'usage: npx tsx bench/cluster/profile-summary.ts <dir or .cpuprofile>... [--top N] [--callers <native fn>]',
+  );
   process.exit(2);
 }
 for (const file of files(paths)) summarize(file, top);
