@@ -20,6 +20,6 @@ export type { LogRecord } from './log-record.js';
 export { NodeFileSystem } from './node-file-system.js';
 export { DEFAULT_LOG_OPTIONS, type SegmentedLogOptions } from './options.js';
 export type { RecoveryReport } from './recovery.js';
+export { highestIntactIndex, type LogRepair, truncateLogAt } from './repair.js';
 export { parseSegmentName, segmentName } from './segment.js';
 export { SegmentedLog } from './segmented-log.js';
-export { highestIntactIndex, type LogRepair, truncateLogAt } from './repair.js';
