@@ -32,7 +32,7 @@ withEtcd(
       const put = await http.call('POST', `${leader}/v3/kv/put`, etcdPutBody(200), 5_000);
       t.is(put.status, 200, JSON.stringify(put.body));
       const range = await http.call('POST', `${leader}/v3/kv/range`, etcdRangeBody(), 5_000);
-      const kv = (range.body?.kvs as { key: string; value: string }[])[0];
+      const kv = (range.body as { kvs: { key: string; value: string }[] }).kvs[0];
       t.is(Buffer.from(kv.key, 'base64').toString(), ETCD_BENCH_KEY);
       t.is(Buffer.from(kv.value, 'base64').length, 200);
     } finally {

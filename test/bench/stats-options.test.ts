@@ -35,7 +35,7 @@ test('bad options name the option', (t) => {
   const bad = (options: Parameters<typeof resolveBenchOptions>[0], option: string) => {
     const error = t.throws(() => resolveBenchOptions(options), { instanceOf: LogClusterError });
     t.is(error?.code, 'INVALID_OPTION');
-    t.is((error?.details as { option?: string }).option, option);
+    t.is((error?.details as { option?: string } | undefined)?.option, option);
   };
   bad({ only: ['writes'] }, 'only');
   bad({ compare: ['nats'] }, 'compare');
