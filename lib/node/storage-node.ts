@@ -139,6 +139,15 @@ export class StorageNode extends EventEmitter {
     this.#clock.start();
     if (o.voters.length === 1 && o.voters[0] === o.id) raft.campaign();
     core.driver.schedule();
+    if (o.retentionMs > 0 || o.retentionBytes > 0) {
+      // Honest about a gap: the options are accepted (config files carry them) but not enforced.
+      process.emitWarning(
+        'logcluster: retention (retentionMs/retentionBytes) is not enforced yet; the log is kept whole',
+        {
+          code: 'LOGCLUSTER_RETENTION_NOT_ENFORCED',
+        },
+      );
+    }
     this.#state = 'running';
   }
 
