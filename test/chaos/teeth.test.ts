@@ -15,9 +15,9 @@ import type { ChaosOptions } from './options.js';
 
 /** Bounded runs: one or two fault groups are enough for either bug to bite. */
 const TEETH: Partial<ChaosOptions> = {
-  durationMs: 8_000,
+  durationMs: 6_000,
   warmupMs: 500,
-  recoveryMs: 2_500,
+  recoveryMs: 2_000,
   faultGapMs: [300, 600],
   faultLengthMs: [1_500, 2_500],
   writers: 3,
