@@ -71,13 +71,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
+    // A client going away mid-body is an expected event (also what a request timeout causes),
+    // not an internal error: the reply goes nowhere, but metrics and logs must not say 500.
     const onError = (error: Error): void => {
       cleanup();
-      reject(error);
+      reject(new LogClusterError('BAD_REQUEST', `The request body could not be read (${error.message})`));
     };
     const onClose = (): void => {
       cleanup();
-      reject(new Error('the client closed the request before its body ended'));
+      reject(new LogClusterError('BAD_REQUEST', 'The client closed the request before its body ended'));
     };
     req.on('data', onData);
     req.on('end', onEnd);

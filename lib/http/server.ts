@@ -30,6 +30,9 @@ import type { NodeService } from './service.js';
 
 export type { HttpApiOptions } from './context.js';
 
+/** How often Node checks the header and request timeouts (its default, 30 s, would let a slow client live 4x HEADERS_TIMEOUT_MS). */
+export const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+
 /** A running (or ready to run) HTTP API. */
 export interface HttpApi {
   /** The server, for the node to attach its peer transport's 'upgrade' handler to. */
@@ -96,8 +99,9 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
         headers.allow = allow;
       }
       if (hasUnreadBody(req)) {
-        // The body was not (fully) read: answer, close, and discard what still arrives for a moment.
-        headers.connection = 'close';
+        // The body was not (fully) read: answer, then discard what still arrives for a moment
+        // before closing. No `Connection: close`: Node would close right after the reply and the
+        // client, still sending, would get a reset instead of the error.
         linger(req);
       }
       sendError(res, error, api.report, headers);
@@ -111,8 +115,18 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
   };
   // https.Server has every method and event of http.Server used here (timeouts, upgrade, close).
   const server: Server = options.tls
-    ? (createHttpsServer({ maxHeaderSize: HEADER_BYTES_MAX, ...options.tls }, onRequest) as unknown as Server)
-    : createServer({ maxHeaderSize: HEADER_BYTES_MAX }, onRequest);
+    ? (createHttpsServer(
+        {
+          maxHeaderSize: HEADER_BYTES_MAX,
+          connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+          ...options.tls,
+        },
+        onRequest,
+      ) as unknown as Server)
+    : createServer(
+        { maxHeaderSize: HEADER_BYTES_MAX, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
+        onRequest,
+      );
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
