@@ -210,9 +210,17 @@ export class NodeCore {
   #changed(): void {
     this.#statusFresh = false;
     this.driver.schedule();
-    const status = this.status();
-    this.#watchRole(status);
+    // Role and leader changes are looked for once per turn of the event loop, not once per
+    // proposal or message batch: status() allocates, and this runs on the write path.
+    if (this.#watchScheduled) return;
+    this.#watchScheduled = true;
+    setImmediate(() => {
+      this.#watchScheduled = false;
+      this.#watchRole(this.status());
+    });
   }
+
+  #watchScheduled = false;
 
   #lastRole = '';
   #lastLeader: string | null | undefined = undefined;
