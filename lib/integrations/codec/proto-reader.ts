@@ -132,6 +132,22 @@ export class ProtoReader {
     return new ProtoReader(this.bytes, at, at + length, this.depth + 1);
   }
 
+  /**
+   * The readers of every occurrence of the repeated message field `field`, in order; every other
+   * field is skipped (what a top-level request of one repeated field needs).
+   */
+  *repeatedMessages(field: number): Generator<ProtoReader> {
+    while (!this.done) {
+      const tag = this.tag();
+      if (tag >>> 3 !== field) {
+        this.skip(tag);
+        continue;
+      }
+      this.expect(tag, WIRE.bytes);
+      yield this.message();
+    }
+  }
+
   /** Skips a field of an unknown number (forward compatibility), by its wire type. */
   skip(tag: number): void {
     const wire = tag & 7;

@@ -119,15 +119,9 @@ export function decodeLokiProtobuf(bytes: Uint8Array): LokiStream[] {
   const reader = new ProtoReader(bytes);
   const streams: LokiStream[] = [];
   const total = { lines: 0 };
-  while (!reader.done) {
-    const tag = reader.tag();
-    if (tag >>> 3 !== 1) {
-      reader.skip(tag);
-      continue;
-    }
-    reader.expect(tag, WIRE.bytes);
+  for (const message of reader.repeatedMessages(1)) {
     checkStreams(streams.length + 1);
-    streams.push(protoStream(reader.message(), `streams[${streams.length}]`, total));
+    streams.push(protoStream(message, `streams[${streams.length}]`, total));
   }
   return streams;
 }

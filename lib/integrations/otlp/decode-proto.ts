@@ -31,14 +31,8 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): OtlpResource[] {
   const reader = new Reader(bytes);
   const counts: DecodeCounts = { records: 0 };
   const resources: OtlpResource[] = [];
-  while (!reader.done) {
-    const tag = reader.tag();
-    if (tag >>> 3 !== 1) {
-      reader.skip(tag);
-      continue;
-    }
-    reader.expect(tag, WIRE.bytes);
-    resources.push(decodeResourceLogs(reader.message(), `resourceLogs[${resources.length}]`, counts));
+  for (const message of reader.repeatedMessages(1)) {
+    resources.push(decodeResourceLogs(message, `resourceLogs[${resources.length}]`, counts));
   }
   return resources;
 }
