@@ -5,6 +5,7 @@
 import { statfs } from 'node:fs/promises';
 import type { ClusterReport, HealthReport, StatsReport } from '../http/service.js';
 import type { NodeCore } from './node-core.js';
+import { electionTicksOf } from './options.js';
 
 function counters(core: NodeCore) {
   const c = core.counters;
@@ -19,7 +20,7 @@ function counters(core: NodeCore) {
 /** Voters the leader has not heard from within an election timeout. */
 function silentVoters(core: NodeCore): string[] {
   const status = core.status();
-  const electionTicks = Math.round(core.options.electionTimeoutMs / core.options.tickIntervalMs);
+  const electionTicks = electionTicksOf(core.options);
   return status.progress
     .filter((p) => p.voter && p.id !== core.options.id && p.lastContactTicks > electionTicks)
     .map((p) => p.id);
@@ -122,7 +123,7 @@ export async function statsReport(core: NodeCore): Promise<StatsReport> {
 /** GET /cluster: every member as this node sees it (progress only where this node leads). */
 export function clusterReport(core: NodeCore): ClusterReport {
   const status = core.status();
-  const electionTicks = Math.round(core.options.electionTimeoutMs / core.options.tickIntervalMs);
+  const electionTicks = electionTicksOf(core.options);
   const progress = new Map(status.progress.map((p) => [p.id, p]));
   const { voters, learners } = status.config;
   const members = [...voters, ...learners].map((id) => {

@@ -134,6 +134,13 @@ function checkPort(option: string, value: unknown): number {
   return value;
 }
 
+/** The election timeout in Raft ticks (at least 3: the core needs it well above one heartbeat tick). */
+export function electionTicksOf(
+  o: Pick<ResolvedNodeOptions, 'electionTimeoutMs' | 'tickIntervalMs'>,
+): number {
+  return Math.max(3, Math.round(o.electionTimeoutMs / o.tickIntervalMs));
+}
+
 /** Validates options and fills defaults. Throws LogClusterError('INVALID_OPTION') naming the option. */
 export function resolveNodeOptions(options: StorageNodeOptions): ResolvedNodeOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', options, 'must be an object');

@@ -27,7 +27,12 @@ import { Forwarder } from './forwarder.js';
 import { LiveFeed } from './live-feed.js';
 import { NodeCore } from './node-core.js';
 import { NodeApiService } from './node-service.js';
-import { type ResolvedNodeOptions, resolveNodeOptions, type StorageNodeOptions } from './options.js';
+import {
+  electionTicksOf,
+  type ResolvedNodeOptions,
+  resolveNodeOptions,
+  type StorageNodeOptions,
+} from './options.js';
 import { RaftStorage } from './raft-storage.js';
 import { StateMachine } from './state-machine.js';
 
@@ -326,7 +331,7 @@ function newRaft(
     id: o.id,
     storage,
     random: new Prng(randomInt(2 ** 32)),
-    electionTicks: Math.max(3, Math.round(o.electionTimeoutMs / o.tickIntervalMs)),
+    electionTicks: electionTicksOf(o),
     heartbeatTicks: 1,
     voteAfterCommit,
     ...(applied > 0 ? { applied } : {}),
