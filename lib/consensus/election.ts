@@ -5,10 +5,12 @@
  * that has not yet seen its promotion can still help elect a leader.
  */
 import { becomeLeader } from './leader.js';
+import { followerRole } from './log-ops.js';
+import { UNREACHABLE_DELAY_SHARE } from './options.js';
 import { voteResult } from './quorum.js';
 import { becomeCandidate, becomeFollower, becomePreCandidate } from './roles.js';
 import type { RaftState } from './state.js';
-import type { Message } from './types.js';
+import type { Message, NodeId } from './types.js';
 
 /** Starts an election if this node may: by PreVote first, or straight away for a transfer. */
 export function hup(r: RaftState, transfer = false): void {
@@ -46,10 +48,51 @@ export function handleVoteRequest(r: RaftState, m: Extract<Message, { type: 'vot
     if (m.type === 'vote') {
       r.electionElapsed = 0;
       r.vote = m.from;
+    } else if (r.role === 'pre-candidate' && outranks(r, m)) {
+      yieldPreCampaign(r);
     }
   } else {
     r.send({ type, from: r.id, to: m.from, term: r.term, granted: false });
   }
+}
+
+/**
+ * Two pre-candidates polling at once (both lost the same leader at the same moment) would grant
+ * each other's poll, both campaign, and split the vote: a whole election timeout lost. The one
+ * whose poll is granted to a better-placed peer (a more up-to-date log, or an equal one and the
+ * smaller id) steps back instead, so exactly one of the pair campaigns. Pre-votes change no term
+ * and no vote, so stepping back touches liveness only; the usual timeout still runs.
+ */
+function outranks(r: RaftState, m: Extract<Message, { type: 'vote' | 'pre-vote' }>): boolean {
+  const lastTerm = r.log.lastTerm();
+  if (m.lastTerm !== lastTerm) return m.lastTerm > lastTerm;
+  const lastIndex = r.log.lastIndex();
+  if (m.lastIndex !== lastIndex) return m.lastIndex > lastIndex;
+  return m.from < r.id;
+}
+
+function yieldPreCampaign(r: RaftState): void {
+  r.role = followerRole(r);
+  r.votes.clear();
+}
+
+/**
+ * The driver learned that `peer`'s process is gone (its connection closed and reconnecting was
+ * refused). A follower of `peer` forgets it as leader, which ends its lease so it grants polls
+ * at once, and campaigns after a short random delay instead of a whole election timeout. PreVote
+ * still guards the cluster: the poll wins only if a majority also stopped hearing from `peer`,
+ * so a wrong report (a flaky link to a live leader) costs one refused poll, never a new term.
+ */
+export function leaderUnreachable(r: RaftState, peer: NodeId): void {
+  if (r.role !== 'follower' || r.lead !== peer || peer === r.id) return;
+  r.lead = null;
+  const delay = 1 + r.opts.random.nextInt(unreachableDelayTicksMax(r.opts.electionTicks));
+  r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTicks - delay);
+}
+
+/** The spread of the delay above: long enough that two followers rarely poll in the same instant. */
+export function unreachableDelayTicksMax(electionTicks: number): number {
+  return Math.max(1, Math.ceil(electionTicks * UNREACHABLE_DELAY_SHARE));
 }
 
 /** Counts a (pre-)vote answer; wins, loses, or keeps waiting. */

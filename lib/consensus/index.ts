@@ -15,6 +15,7 @@ export {
   MAX_UNCOMMITTED_ENTRIES,
   type PlantedBugs,
   type RaftOptions,
+  UNREACHABLE_DELAY_SHARE,
 } from './options.js';
 export { Raft } from './raft.js';
 export type { ReadIndexResult } from './reads.js';

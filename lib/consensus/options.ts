@@ -11,6 +11,13 @@ export const ELECTION_TICKS = 10;
 /** Default heartbeat interval in ticks: far below the election timeout so one lost heartbeat is harmless. */
 export const HEARTBEAT_TICKS = 1;
 
+/**
+ * A follower told its leader's process is gone (Raft.reportUnreachable) campaigns within this
+ * share of an election timeout (randomized, at least 1 tick) rather than a whole one: quick, yet
+ * spread enough that followers who lost the same leader rarely poll in the same instant.
+ */
+export const UNREACHABLE_DELAY_SHARE = 0.3;
+
 /** Default pipelining window: appends in flight per follower before the leader waits for acks. */
 export const MAX_INFLIGHT_APPENDS = 64;
 

@@ -5,7 +5,7 @@
  * persists, sends and applies, then hands back with advance().
  */
 import { assert } from '../assert.js';
-import { hup } from './election.js';
+import { hup, leaderUnreachable } from './election.js';
 import { appendEntries, maybeCommit, tickLeader } from './leader.js';
 import { followerRole } from './log-ops.js';
 import { applyChange, encodeConfigChange } from './membership.js';
@@ -109,6 +109,18 @@ export class Raft {
   /** Hands leadership to voter `to` (leader only). Proposals are refused until it completes or aborts. */
   transferLeadership(to: NodeId): ProposeResult {
     return transferLeadership(this.r, to);
+  }
+
+  /**
+   * The driver learned that `peer`'s process is gone: its connection closed and reconnecting was
+   * refused (a killed process's sockets are closed by its kernel at once). If `peer` is this
+   * follower's leader, the follower stops treating it as leader (no lease, no leader hint) and
+   * campaigns after a short random delay (UNREACHABLE_DELAY_SHARE of an election timeout)
+   * instead of a whole timeout. A no-op for any other peer or role. Safe to call on a wrong
+   * report: PreVote still needs a majority that stopped hearing from the leader.
+   */
+  reportUnreachable(peer: NodeId): void {
+    leaderUnreachable(this.r, peer);
   }
 
   /** Starts an election now (PreVote first when enabled). No-op on leaders, learners and non-members. */
