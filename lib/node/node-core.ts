@@ -15,7 +15,14 @@ import { PendingWrites } from './pending-writes.js';
 import { RaftDriver } from './raft-driver.js';
 import type { RaftStorage } from './raft-storage.js';
 import { ReadBarrier } from './read-barrier.js';
+import type { RetentionStats } from './retention.js';
 import type { ApplyResult, StateMachine } from './state-machine.js';
+
+/**
+ * Entries applied per event-loop turn when a Ready commits many (a replay at start, a follower
+ * catching up): ~10-20 ms of work, so ticks, elections and peers are served between slices.
+ */
+export const APPLY_SLICE_ENTRIES = 2048;
 
 /** Counters kept for the seed's /health and /stats fields. */
 export interface NodeCountersState {
@@ -50,6 +57,8 @@ export class NodeCore {
   storageError: LogClusterError | null = null;
   /** This node's URL as peers and clients reach it; known once the HTTP server listens. */
   selfUrl: string;
+  /** The retention loop's counters, when retention is on (set by StorageNode). */
+  retention: { stats(): RetentionStats } | null = null;
   /** The node's Prometheus registry (GET /metrics). */
   readonly metrics: NodeMetrics;
   #status: RaftStatus;
@@ -86,6 +95,11 @@ export class NodeCore {
         if (message.type === 'append' && message.entries.length > 0) this.counters.replications_received++;
         this.#raft.step(message);
       }
+      this.#changed();
+    });
+    // A killed leader's followers learn it from the closed connection at once, not a timeout later.
+    transport.onPeerUnreachable((peer) => {
+      this.#raft.reportUnreachable(peer);
       this.#changed();
     });
   }
@@ -238,7 +252,23 @@ export class NodeCore {
     }
   }
 
-  #apply(entries: readonly Entry[]): void {
+  /** Applies committed entries; many are applied in slices, between turns of the event loop. */
+  #apply(entries: readonly Entry[]): Promise<void> | undefined {
+    if (entries.length <= APPLY_SLICE_ENTRIES) {
+      this.#applySlice(entries);
+      return undefined;
+    }
+    return this.#applySliced(entries);
+  }
+
+  async #applySliced(entries: readonly Entry[]): Promise<void> {
+    for (let from = 0; from < entries.length; from += APPLY_SLICE_ENTRIES) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#applySlice(entries.slice(from, from + APPLY_SLICE_ENTRIES));
+    }
+  }
+
+  #applySlice(entries: readonly Entry[]): void {
     for (const entry of entries) {
       // After a repair the core may hand out entries this state already applied.
       if (entry.index <= this.machine.appliedIndex) continue;

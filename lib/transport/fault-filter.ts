@@ -4,7 +4,7 @@
  * it off entirely. With no fault set, send and receive pass straight through (one branch each).
  */
 import type { Message, NodeId } from '../consensus/types.js';
-import type { PeerStats, ReceiveHandler, Transport } from './transport.js';
+import type { PeerStats, PeerUnreachableHandler, ReceiveHandler, Transport } from './transport.js';
 
 /** The faults in force. */
 export interface Faults {
@@ -54,6 +54,11 @@ export class FaultFilter implements Transport {
       }
       if (pass.length > 0) handler(pass);
     });
+  }
+
+  /** Passes the inner transport's reports on (a fault drops messages, it does not close connections). */
+  onPeerUnreachable(handler: PeerUnreachableHandler): void {
+    this.inner.onPeerUnreachable?.(handler);
   }
 
   /** Drops messages this node sends to `peers` (one way: their messages still arrive). */

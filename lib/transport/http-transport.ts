@@ -19,7 +19,13 @@ import {
   secretDigest,
 } from './handshake.js';
 import { PEER_KEEPALIVE_INTERVAL_MS, PeerLink } from './peer-link.js';
-import { PEER_QUEUE_MESSAGES_MAX, type PeerStats, type ReceiveHandler, type Transport } from './transport.js';
+import {
+  PEER_QUEUE_MESSAGES_MAX,
+  type PeerStats,
+  type PeerUnreachableHandler,
+  type ReceiveHandler,
+  type Transport,
+} from './transport.js';
 import { type HttpTransportOptions, resolveTransportOptions } from './transport-options.js';
 
 export type { HttpTransportOptions };
@@ -57,6 +63,7 @@ export class HttpTransport implements Transport {
   private readonly queueMessagesMax: number;
   private readonly log: (line: string) => void;
   private handler: ReceiveHandler | null = null;
+  private unreachableHandler: PeerUnreachableHandler | null = null;
   private readonly keepaliveTimer: NodeJS.Timeout;
   private closed = false;
   private refused = 0;
@@ -116,6 +123,7 @@ export class HttpTransport implements Transport {
         queueMessagesMax: this.queueMessagesMax,
         ...(this.ca === undefined ? {} : { ca: this.ca }),
         log: this.log,
+        unreachable: () => this.unreachableHandler?.(id),
       });
       if (this.closed) void link.close();
       this.links.set(id, link);
@@ -147,6 +155,10 @@ export class HttpTransport implements Transport {
 
   onReceive(handler: ReceiveHandler): void {
     this.handler = handler;
+  }
+
+  onPeerUnreachable(handler: PeerUnreachableHandler): void {
+    this.unreachableHandler = handler;
   }
 
   stats(): Record<NodeId, PeerStats> {

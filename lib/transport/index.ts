@@ -29,5 +29,11 @@ export {
   PEER_SOCKET_BUFFER_BYTES_MAX,
   PEER_WRITE_TIMEOUT_MS,
 } from './peer-link.js';
-export { PEER_QUEUE_MESSAGES_MAX, type PeerStats, type ReceiveHandler, type Transport } from './transport.js';
+export {
+  PEER_QUEUE_MESSAGES_MAX,
+  type PeerStats,
+  type PeerUnreachableHandler,
+  type ReceiveHandler,
+  type Transport,
+} from './transport.js';
 export { CLUSTER_ID_DEFAULT, type HttpTransportOptions } from './transport-options.js';

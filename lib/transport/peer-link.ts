@@ -45,6 +45,8 @@ export interface PeerLinkConfig {
   /** Extra trusted CA certificates (PEM) for https peers. */
   readonly ca?: string;
   readonly log: (line: string) => void;
+  /** Nothing listens at the peer's address (a connect was refused): its process is gone. */
+  readonly unreachable?: () => void;
 }
 
 type LinkState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
@@ -65,6 +67,8 @@ export class PeerLink {
   /** Messages received from this peer (counted by the inbound side). */
   received = 0;
   private lastError: string | null = null;
+  /** An open connection was lost: reconnect once even with nothing queued, to learn whether the peer is gone. */
+  private probe = false;
 
   constructor(private readonly config: PeerLinkConfig) {
     this.queue = new PeerQueue(config.queueMessagesMax);
@@ -133,8 +137,10 @@ export class PeerLink {
       this.open(socket);
     });
     request.on('response', (response) => this.refused(request, response));
-    request.on('error', (error) => {
-      if (this.request === request) this.fail(error.message);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.request !== request) return;
+      this.fail(error.message);
+      if (error.code === 'ECONNREFUSED') this.config.unreachable?.();
     });
     request.end();
   }
@@ -193,6 +199,7 @@ export class PeerLink {
   private lost(socket: Duplex, reason: string): void {
     if (this.socket !== socket || this.state !== 'open') return;
     socket.destroy();
+    this.probe = true;
     this.fail(reason);
   }
 
@@ -214,7 +221,10 @@ export class PeerLink {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.state = 'idle';
-      this.kick();
+      const probe = this.probe;
+      this.probe = false;
+      if (probe) this.connect();
+      else this.kick();
     }, delayMs);
   }
 

@@ -33,6 +33,12 @@ export interface PeerStats {
 export type ReceiveHandler = (messages: readonly Message[]) => void;
 
 /**
+ * Told that nothing listens at `peer`'s address any more (its connection closed and a reconnect
+ * was refused): the peer's process is gone, as after a kill. A hint, never proof of the reverse.
+ */
+export type PeerUnreachableHandler = (peer: NodeId) => void;
+
+/**
  * A node's link to its peers.
  *
  * Contract:
@@ -48,6 +54,8 @@ export type ReceiveHandler = (messages: readonly Message[]) => void;
 export interface Transport {
   send(messages: readonly Message[]): void;
   onReceive(handler: ReceiveHandler): void;
+  /** Optional: sets the one handler for PeerUnreachableHandler reports (a later call replaces it). */
+  onPeerUnreachable?(handler: PeerUnreachableHandler): void;
   close(): Promise<void>;
   /** Per-peer counters, keyed by peer id. */
   stats(): Record<NodeId, PeerStats>;
