@@ -6,6 +6,9 @@
  * much later: a replayed message), extra delay, reordering (latency jitter lets later messages
  * overtake earlier ones) and partitions (any set of directed links cut: symmetric, one-way,
  * isolation). A message is lost when its link is cut at send time or at delivery time.
+ * Notices (sendNotice) model what a node's own TCP stack tells it about a peer, such as "the
+ * connection closed and nothing listens there any more": they travel like messages but are never
+ * randomly dropped, duplicated, or lost with their (crashed) sender; only a cut link stops them.
  */
 import type { Prng } from '../prng.js';
 import { MinHeap } from './simulator/min-heap.js';
@@ -56,6 +59,8 @@ export interface NetworkStats {
   reordered: number;
   /** Lost because their sender lost power before they left it (loseInFlightFrom). */
   lostWithSender: number;
+  /** Notices delivered (sendNotice). */
+  notices: number;
 }
 
 interface InFlight<M> {
@@ -65,6 +70,8 @@ interface InFlight<M> {
   readonly sendSeq: number;
   readonly sentAt: number;
   readonly message: M;
+  /** A notice: immune to random loss and to its sender's crash. */
+  readonly notice: boolean;
 }
 
 /** A deterministic simulated network between named nodes. */
@@ -86,6 +93,7 @@ export class SimNetwork<M extends Addressed> {
     delayed: 0,
     reordered: 0,
     lostWithSender: 0,
+    notices: 0,
   };
 
   /** `nodes`: every member (for isolate); `prng`: this network's own stream. */
@@ -126,6 +134,15 @@ export class SimNetwork<M extends Addressed> {
     }
   }
 
+  /**
+   * Sends a notice at time `now` (e.g. "peer X's process is gone", after X crashed): delivered
+   * once, after the usual latency, unless the link is cut at send or at delivery time.
+   */
+  sendNotice(message: M, now: number): void {
+    if (!this.isLinked(message.from, message.to)) return;
+    this.enqueue(message, now, this.seq++, true);
+  }
+
   /** Time of the earliest queued delivery, undefined when nothing is in flight. */
   nextDeliveryTime(): number | undefined {
     return this.queue.peek()?.time;
@@ -138,13 +155,17 @@ export class SimNetwork<M extends Addressed> {
       if (head === undefined || head.time > now) return undefined;
       this.queue.pop();
       const { from, to } = head.message;
-      if (head.sentAt <= (this.lostUntil.get(from) ?? Number.NEGATIVE_INFINITY)) {
+      if (!head.notice && head.sentAt <= (this.lostUntil.get(from) ?? Number.NEGATIVE_INFINITY)) {
         this.stats.lostWithSender++;
         continue;
       }
       if (!this.isLinked(from, to)) {
         this.stats.cut++;
         continue;
+      }
+      if (head.notice) {
+        this.stats.notices++;
+        return head.message;
       }
       const link = linkKey(from, to);
       const last = this.lastDeliveredSendSeq.get(link) ?? -1;
@@ -211,14 +232,21 @@ export class SimNetwork<M extends Addressed> {
     this.queue.clear();
   }
 
-  private enqueue(message: M, now: number, sendSeq: number): void {
+  private enqueue(message: M, now: number, sendSeq: number, notice = false): void {
     const { latencyMinUnits, latencyMaxUnits, delayProbability, delayMaxUnits } = this.faults;
     let latency = latencyMinUnits + this.prng.nextInt(Math.max(1, latencyMaxUnits - latencyMinUnits + 1));
     if (delayMaxUnits > 0 && this.prng.chance(delayProbability)) {
       this.stats.delayed++;
       latency += 1 + this.prng.nextInt(delayMaxUnits);
     }
-    this.queue.push({ time: now + Math.max(1, latency), seq: this.seq++, sendSeq, sentAt: now, message });
+    this.queue.push({
+      time: now + Math.max(1, latency),
+      seq: this.seq++,
+      sendSeq,
+      sentAt: now,
+      message,
+      notice,
+    });
   }
 }
 

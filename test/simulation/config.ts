@@ -84,6 +84,11 @@ export interface SimConfig {
   /** Share of runs that never crash, and share that never partition (swarm testing). */
   crashFreeShare: number;
   partitionFreeShare: number;
+  /** Of crashes, the share whose peers are told the node is unreachable (Raft.reportUnreachable),
+   * as a killed process's refused connections tell them; the rest are silent (a host lost). */
+  unreachableReportShare: number;
+  /** Chance per tick that a follower is wrongly told its live leader is unreachable (a flaky link). */
+  falseReportProbability: number;
   /** Send a leader's appends and heartbeats before its own persist, as the real driver does. */
   earlySend: boolean;
   /** RaftOptions.maxAppendBytes (undefined: drawn per run, see drawFlowLimits). 1: one entry per append. */
@@ -130,6 +135,8 @@ export const DEFAULT_CONFIG: SimConfig = {
   diskLatencyUnitsMax: TICK_UNITS,
   diskLatencyZeroShare: 0.4,
   earlySend: true,
+  unreachableReportShare: 0.7,
+  falseReportProbability: 0.01,
   crashFreeShare: 0.2,
   partitionFreeShare: 0.2,
   bugs: {},

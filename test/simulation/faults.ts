@@ -26,6 +26,8 @@ export const FAULT_KINDS = [
   'lost-with-crash',
   'snapshot-sent',
   'log-truncation',
+  'unreachable-report',
+  'false-report',
 ] as const;
 
 /** One fault kind. */

@@ -62,6 +62,7 @@ export class Nemesis {
     if (this.prng.chance(this.diskErrorProbability)) this.diskError();
     if (this.prng.chance(this.config.transferProbability)) await this.transfer();
     if (this.prng.chance(this.reconfigureProbability)) await this.reconfigure();
+    if (this.prng.chance(this.config.falseReportProbability)) await this.falseReport();
     for (const [id, due] of [...this.leaderCrashes]) {
       if (due.tick > tick) continue;
       this.leaderCrashes.delete(id);
@@ -248,6 +249,20 @@ export class Nemesis {
         `nemesis: ${leader.id} asked to ${change.kind} ${change.node}: ${result?.ok ? `at ${result.index}` : result?.reason}`,
     );
     await leader.drain();
+  }
+
+  /** Tells a follower its leader is unreachable while the leader may well be alive (a flaky link). */
+  private async falseReport(): Promise<void> {
+    const followers = this.nodes.filter((n) => {
+      const lead = n.status()?.leaderId;
+      return lead != null && lead !== n.id;
+    });
+    if (followers.length === 0) return;
+    const node = this.prng.pick(followers);
+    const leader = node.status()?.leaderId as NodeId;
+    this.counts['false-report']++;
+    this.trace(() => `nemesis: ${node.id} told its leader ${leader} is unreachable`);
+    await node.peerUnreachable(leader);
   }
 
   private heal(): void {

@@ -208,6 +208,12 @@ export class SimNode {
     await this.drain();
   }
 
+  /** The node's transport reports that `peer`'s process is gone (Raft.reportUnreachable). */
+  async peerUnreachable(peer: NodeId): Promise<void> {
+    this.live?.raft.reportUnreachable(peer);
+    await this.drain();
+  }
+
   /** Proposes a membership change (the caller drains afterwards). */
   proposeConfigChange(change: ConfigChange): ProposeResult | undefined {
     return this.live?.raft.proposeConfigChange(change);

@@ -24,6 +24,16 @@ import { SimNode } from './sim-node.js';
 import { Trace } from './trace.js';
 import { Workload } from './workload.js';
 
+/** A node's transport telling it that `from`'s process is gone (its connections closed, reconnects refused). */
+export interface PeerGone {
+  readonly type: 'peer-gone';
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
+/** What travels on the simulated network: Raft messages and transport notices. */
+type SimMessage = Message | PeerGone;
+
 /** Latency of every message in the liveness phase. */
 export const HEALED_LATENCY_UNITS = 3;
 
@@ -42,7 +52,9 @@ class Simulation {
   private readonly ids: NodeId[];
   private readonly nodes: SimNode[];
   private readonly byId = new Map<NodeId, SimNode>();
-  private readonly network: SimNetwork<Message>;
+  private readonly network: SimNetwork<SimMessage>;
+  /** Decides which crashes their peers are told about. */
+  private readonly noticePrng: Prng;
   private readonly checker: Checker;
   private readonly workload: Workload;
   private readonly nemesis: Nemesis;
@@ -78,7 +90,7 @@ class Simulation {
     this.livenessPrng = root.fork();
     const paramsPrng = root.fork();
     this.ids = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
-    this.network = new SimNetwork<Message>(this.ids, networkPrng, {
+    this.network = new SimNetwork<SimMessage>(this.ids, networkPrng, {
       ...CALM_NETWORK,
       latencyMaxUnits: config.latencyMaxUnits,
     });
@@ -112,6 +124,7 @@ class Simulation {
       );
     });
     for (const node of this.nodes) this.byId.set(node.id, node);
+    this.noticePrng = root.fork();
     this.nemesis = new Nemesis(nemesisPrng, config, this.network, this.nodes, (d) => this.note(d));
   }
 
@@ -168,14 +181,19 @@ class Simulation {
     }
   }
 
-  private async deliver(message: Message): Promise<void> {
+  private async deliver(message: SimMessage): Promise<void> {
     const node = this.byId.get(message.to);
     if (node === undefined || !node.up) {
-      this.lostToCrash++;
+      if (message.type !== 'peer-gone') this.lostToCrash++;
       return;
     }
-    this.note(() => formatMessage(message));
-    await node.receive(message);
+    if (message.type === 'peer-gone') {
+      this.note(() => `${message.to} told ${message.from} is unreachable`);
+      await node.peerUnreachable(message.from);
+    } else {
+      this.note(() => formatMessage(message));
+      await node.receive(message);
+    }
     this.observe(node);
   }
 
@@ -285,6 +303,7 @@ class Simulation {
         this.checker.crashed(node.id);
         this.workload.crashed(node.id, node.incarnation);
         this.nemesis?.crashed(node.id, this.tick, this.time);
+        this.announceCrash(node.id);
       },
       schedule: (node: SimNode, afterUnits: number) => {
         this.diskQueue.push({
@@ -296,6 +315,15 @@ class Simulation {
       },
       trace: (describe: () => string) => this.note(describe),
     };
+  }
+
+  /** A killed process's peers see its connections close and its port refuse: maybe tell them. */
+  private announceCrash(id: NodeId): void {
+    if (!this.noticePrng.chance(this.config.unreachableReportShare)) return;
+    this.nemesis.counts['unreachable-report']++;
+    for (const to of this.ids) {
+      if (to !== id) this.network.sendNotice({ type: 'peer-gone', from: id, to }, this.time);
+    }
   }
 
   private note(describe: () => string): void {
