@@ -19,8 +19,13 @@ export interface DedupHit {
   readonly term: number;
 }
 
+/**
+ * The encoded window. Version 2 stores index, term and accept time as deltas from the previous
+ * id (small numbers), so a full window of ID_BYTES_MAX ids stays well under the transport's
+ * FRAME_BYTES_MAX when it travels in a Raft snapshot; version 1 (absolute values) still restores.
+ */
 interface WindowState {
-  readonly v: 1;
+  readonly v: 1 | 2;
   readonly clockMs: number;
   readonly ids: string[];
   readonly index: number[];
@@ -85,6 +90,17 @@ export class DedupWindow {
     return slot === undefined ? undefined : { index: this.#index[slot], term: this.#term[slot] };
   }
 
+  /**
+   * The apply-time decision for one entry: check() then, for a first copy, add(). Returns the first
+   * copy when `id` is a duplicate. The state machine and retention's replay both decide with this
+   * one method, so a window rebuilt from the log equals the one apply built.
+   */
+  observe(id: string, index: number, term: number, acceptedAtMs: number): DedupHit | undefined {
+    const first = this.check(id, acceptedAtMs);
+    if (first === undefined) this.add(id, index, term, acceptedAtMs);
+    return first;
+  }
+
   /** Remembers a first copy; call after check() returned undefined for the same id. */
   add(id: string, index: number, term: number, acceptedAtMs: number): void {
     assert(!this.#slotById.has(id), 'an id is added to the dedup window once');
@@ -109,15 +125,21 @@ export class DedupWindow {
     this.#size--;
   }
 
-  /** The window as bytes (JSON), oldest first: part of the state machine's snapshot. */
+  /** The window as bytes (JSON, version 2), oldest first: part of the state machine's snapshot. */
   encode(): Uint8Array {
-    const state: WindowState = { v: 1, clockMs: this.#clockMs, ids: [], index: [], term: [], at: [] };
+    const state: WindowState = { v: 2, clockMs: this.#clockMs, ids: [], index: [], term: [], at: [] };
+    let index = 0;
+    let term = 0;
+    let at = 0;
     for (let i = 0; i < this.#size; i++) {
       const slot = (this.#head + i) % this.entriesMax;
       state.ids.push(this.#ids[slot]);
-      state.index.push(this.#index[slot]);
-      state.term.push(this.#term[slot]);
-      state.at.push(this.#at[slot]);
+      state.index.push(this.#index[slot] - index);
+      state.term.push(this.#term[slot] - term);
+      state.at.push(this.#at[slot] - at);
+      index = this.#index[slot];
+      term = this.#term[slot];
+      at = this.#at[slot];
     }
     return Buffer.from(JSON.stringify(state), 'utf8');
   }
@@ -125,7 +147,10 @@ export class DedupWindow {
   /** Replaces the window with one encode() produced (possibly on another replica). */
   restore(bytes: Uint8Array): void {
     const state = JSON.parse(Buffer.from(bytes).toString('utf8')) as WindowState;
-    assert(state.v === 1 && Array.isArray(state.ids), 'a dedup window snapshot has version 1');
+    assert(
+      (state.v === 1 || state.v === 2) && Array.isArray(state.ids),
+      'a dedup window snapshot has version 1 or 2',
+    );
     this.#slotById.clear();
     this.#ids = [];
     this.#index = [];
@@ -134,9 +159,16 @@ export class DedupWindow {
     this.#head = 0;
     this.#size = 0;
     this.#clockMs = state.clockMs;
+    const deltas = state.v === 2;
+    let index = 0;
+    let term = 0;
+    let at = 0;
     for (let i = 0; i < state.ids.length; i++) {
+      index = deltas ? index + state.index[i] : state.index[i];
+      term = deltas ? term + state.term[i] : state.term[i];
+      at = deltas ? at + state.at[i] : state.at[i];
       if (this.#slotById.has(state.ids[i])) continue;
-      this.add(state.ids[i], state.index[i], state.term[i], state.at[i]);
+      this.add(state.ids[i], index, term, at);
     }
     this.#evictOlderThan(this.#clockMs - this.ageMs);
   }

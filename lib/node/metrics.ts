@@ -157,6 +157,29 @@ export class NodeMetrics {
     gauge('logcluster_raft_last_index', 'Last index in the local log.', () => core.status().lastIndex);
     gauge('logcluster_storage_bytes', 'Bytes in log segments.', () => core.storage.stats().bytes);
     gauge('logcluster_storage_segments', 'Log segment files.', () => core.storage.stats().segments);
+    gauge('logcluster_storage_first_index', 'First index the log still holds (retention moves it).', () =>
+      core.storage.firstIndex(),
+    );
+    gauge(
+      'logcluster_storage_snapshot_index',
+      'Index of the latest snapshot (compaction point).',
+      () => core.storage.snapshot().index,
+    );
+    counter(
+      'logcluster_retention_compactions_total',
+      'Compactions retention made (each drops whole segments).',
+      () => core.retention?.stats().compactions ?? 0,
+    );
+    counter(
+      'logcluster_retention_dropped_segments_total',
+      'Log segments retention deleted.',
+      () => core.retention?.stats().segments_dropped ?? 0,
+    );
+    counter(
+      'logcluster_retention_dropped_bytes_total',
+      'Log bytes retention deleted.',
+      () => core.retention?.stats().bytes_dropped ?? 0,
+    );
     gauge('logcluster_pending_writes', 'Proposed entries waiting for commit.', () => core.pending.size);
     gauge('logcluster_storage_failed', '1 after a disk failure stopped writes (until restart).', () =>
       core.storageError ? 1 : 0,

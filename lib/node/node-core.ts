@@ -15,6 +15,7 @@ import { PendingWrites } from './pending-writes.js';
 import { RaftDriver } from './raft-driver.js';
 import type { RaftStorage } from './raft-storage.js';
 import { ReadBarrier } from './read-barrier.js';
+import type { RetentionStats } from './retention.js';
 import type { ApplyResult, StateMachine } from './state-machine.js';
 
 /** Counters kept for the seed's /health and /stats fields. */
@@ -50,6 +51,8 @@ export class NodeCore {
   storageError: LogClusterError | null = null;
   /** This node's URL as peers and clients reach it; known once the HTTP server listens. */
   selfUrl: string;
+  /** The retention loop's counters, when retention is on (set by StorageNode). */
+  retention: { stats(): RetentionStats } | null = null;
   /** The node's Prometheus registry (GET /metrics). */
   readonly metrics: NodeMetrics;
   #status: RaftStatus;

@@ -114,7 +114,9 @@ export async function statsReport(core: NodeCore): Promise<StatsReport> {
       entries: core.machine.stats().entries,
       first_index: storage.firstIndex,
       last_index: storage.lastIndex,
+      snapshot_index: storage.snapshotIndex,
     },
+    ...(core.retention ? { retention: core.retention.stats() } : {}),
     transport: core.transport.stats(),
     pending_writes: core.pending.size,
   };

@@ -3,6 +3,7 @@
  * names the option and the value at fault (LogClusterError 'INVALID_OPTION').
  */
 import { LogClusterError } from '../errors.js';
+import { DEFAULT_LOG_OPTIONS } from '../storage/index.js';
 
 /** Default milliseconds per Raft tick: heartbeats go out every tick. */
 export const TICK_INTERVAL_MS_DEFAULT = 50;
@@ -39,6 +40,8 @@ export interface StorageNodeOptions {
   readonly retentionMs?: number;
   /** Drop the oldest whole segments while the log exceeds this many bytes (0: no bound). */
   readonly retentionBytes?: number;
+  /** Log segment size: the unit retention deletes (default SEGMENT_BYTES_MAX, 64 MiB). */
+  readonly segmentBytesMax?: number;
   /** Also take syslog (RFC 5424/3164, TCP and UDP) on this port of `host` (docs/integrations/syslog.md). */
   readonly syslogPort?: number;
   /**
@@ -196,6 +199,12 @@ export function resolveNodeOptions(options: StorageNodeOptions): ResolvedNodeOpt
     clusterSecret: options.clusterSecret ?? null,
     retentionMs: checkMs('retentionMs', options.retentionMs, RETENTION_DISABLED, 0),
     retentionBytes: checkMs('retentionBytes', options.retentionBytes, RETENTION_DISABLED, 0),
+    segmentBytesMax: checkMs(
+      'segmentBytesMax',
+      options.segmentBytesMax,
+      DEFAULT_LOG_OPTIONS.segmentBytesMax,
+      64,
+    ),
     syslogPort: options.syslogPort === undefined ? null : checkPort('syslogPort', options.syslogPort),
     tls: checkTls(options.tls),
     bugs: plantedBugs(options),

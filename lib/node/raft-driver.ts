@@ -80,6 +80,24 @@ export class RaftDriver {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /**
+   * Runs `work` (storage maintenance: retention's compaction) between two Readies, so no persist
+   * overlaps it; the loop resumes afterwards. Resolves undefined without running it once the
+   * driver stopped or failed.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T | undefined> {
+    while (this.#running) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#stopped || this.#failed) return undefined;
+    this.#running = true;
+    try {
+      return await work();
+    } finally {
+      this.#running = false;
+      for (const resolve of this.#idle.splice(0)) resolve();
+      this.schedule();
+    }
+  }
+
   async #run(): Promise<void> {
     if (this.#running || this.#failed || this.#stopped) return;
     this.#running = true;

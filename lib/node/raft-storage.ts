@@ -37,6 +37,7 @@ import {
   HardStateFile,
   type LogRecord,
   SegmentedLog,
+  type SegmentedLogOptions,
 } from '../storage/index.js';
 
 /** Bytes read per chunk when open() scans the log for config entries: bounded memory, few reads. */
@@ -75,12 +76,17 @@ export class RaftStorage implements LogStorage {
    * node that has no snapshot and no config entry yet. Throws LogClusterError('STORAGE_CORRUPT')
    * when the files contradict each other in a way a crash cannot explain.
    */
-  static async open(fs: FileSystem, dir: string, bootstrapConfig: ClusterConfig): Promise<RaftStorage> {
+  static async open(
+    fs: FileSystem,
+    dir: string,
+    bootstrapConfig: ClusterConfig,
+    logOptions?: Partial<SegmentedLogOptions>,
+  ): Promise<RaftStorage> {
     await fs.mkdir(dir);
     const snapshotFile = new AtomicFile(fs, join(dir, 'snapshot'));
     const stored = await snapshotFile.read();
     const snap = stored === undefined ? zeroSnapshot(bootstrapConfig) : decodeSnapshot(stored);
-    const { log } = await SegmentedLog.open(fs, join(dir, 'log'));
+    const { log } = await SegmentedLog.open(fs, join(dir, 'log'), logOptions);
     await reconcile(log, snap);
     const hardStateFile = new HardStateFile(fs, dir);
     const loaded = (await hardStateFile.load()) ?? ZERO_HARD_STATE;
@@ -111,10 +117,17 @@ export class RaftStorage implements LogStorage {
   /**
    * Retention: records a snapshot at `index` (term and config as of `index`, `data` from the
    * application) and drops the log prefix it covers. `index` must be committed. Must not overlap
-   * persist().
+   * persist(). Only whole segments are deleted, so `index` should be a segment's last index (see
+   * segments()); at or below the snapshot it only retries deleting segments the snapshot covers
+   * (the log defers deletion while a truncation or reset runs).
    */
   async compact(index: number, data: Uint8Array): Promise<void> {
-    if (index <= this.snap.index) return;
+    if (index <= this.snap.index) {
+      await this.exclusive(async () => {
+        await this.log.dropPrefix(this.snap.index + 1);
+      });
+      return;
+    }
     assert(index <= this.latestCommit, `compaction at ${index} past the commit index ${this.latestCommit}`);
     await this.exclusive(async () => {
       const term = this.log.termAt(index);
@@ -171,6 +184,11 @@ export class RaftStorage implements LogStorage {
 
   snapshot(): Snapshot {
     return this.snap;
+  }
+
+  /** The log's segments, oldest first (the last is the active one): what retention may drop. */
+  segments(): Array<{ firstIndex: number; lastIndex: number; bytes: number }> {
+    return this.log.segments();
   }
 
   /** Sizes for /stats. */

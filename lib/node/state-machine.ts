@@ -7,8 +7,9 @@
  * Snapshots (the `data` of a Raft snapshot) carry the dedup window and the applied index, never
  * the indexes: after `restore`, entries up to the snapshot's index answer COMPACTED and the node
  * re-applies the log after it, which rebuilds the indexes. `snapshot()` is exact at the applied
- * index, so a node that compacts its log at index C must use a snapshot taken when the applied
- * index was C (e.g. taken at every segment roll, as Kafka keeps producer-state snapshots).
+ * index only; retention compacts at a segment boundary C below it, so it rebuilds the window as of
+ * C by replaying the log from the previous snapshot (retention-window.ts) and encodes it with
+ * encodeMachineSnapshot.
  */
 
 import { assert } from '../assert.js';
@@ -108,12 +109,11 @@ export class StateMachine {
     assert(index > this.#applied, `entry ${index} is applied after ${this.#applied}`);
     const fields = decodeIndexFields(payload);
     this.#applied = index;
-    const first = this.#window.check(fields.id, fields.acceptedAtMs);
+    const first = this.#window.observe(fields.id, index, term, fields.acceptedAtMs);
     if (first !== undefined) {
       this.#duplicates++;
       return { id: fields.id, index: first.index, term: first.term, duplicate: true };
     }
-    this.#window.add(fields.id, index, term, fields.acceptedAtMs);
     this.#index.add(index, fields);
     return { id: fields.id, index, term, duplicate: false };
   }
@@ -133,10 +133,12 @@ export class StateMachine {
 
   /** The dedup window and applied index, as Raft snapshot data. */
   snapshot(): Uint8Array {
-    const header: SnapshotHeader = { v: 1, applied: this.#applied };
-    const window = this.#window.encode();
-    const head = Buffer.from(`${JSON.stringify(header)}\n`, 'utf8');
-    return Buffer.concat([head, window]);
+    return encodeMachineSnapshot(this.#applied, this.#window);
+  }
+
+  /** A new, empty window with this machine's bounds (retention rebuilds the window as of an index). */
+  newDedupWindow(): DedupWindow {
+    return new DedupWindow(this.#window.entriesMax, this.#window.ageMs);
   }
 
   /**
@@ -144,12 +146,8 @@ export class StateMachine {
    * applied index becomes the snapshot's, and entries up to it answer COMPACTED.
    */
   restore(bytes: Uint8Array): void {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const newline = buffer.indexOf(0x0a);
-    assert(newline > 0, 'a state machine snapshot starts with a header line');
-    const header = JSON.parse(buffer.toString('utf8', 0, newline)) as SnapshotHeader;
-    assert(header.v === 1 && Number.isSafeInteger(header.applied), 'a state machine snapshot has version 1');
-    this.#window.restore(buffer.subarray(newline + 1));
+    const header = decodeMachineSnapshot(bytes);
+    this.#window.restore(header.window);
     assert(
       this.#window.lastIndex <= header.applied,
       'a snapshot window never runs ahead of its applied index',
@@ -197,6 +195,12 @@ export class StateMachine {
 
   /** One page of a /logs query over the applied entries. Throws STORAGE_CORRUPT on a bad entry. */
   query(query: LogQuery): QueryPage {
+    // An ascending page from a cursor below the retention point would skip removed entries silently.
+    if (query.order === 'asc' && query.after !== undefined && query.after + 1 < this.#compactedBefore) {
+      throw new LogClusterError('COMPACTED', `Entries after ${query.after} were removed by retention`, {
+        first_index: this.#compactedBefore,
+      });
+    }
     return runQuery(this.#index, query, (index) => this.#recordAt(index), this.#budget);
   }
 
@@ -213,6 +217,23 @@ export class StateMachine {
       index_bytes: ix.bytes,
     };
   }
+}
+
+/** State machine snapshot bytes: a header line {v, applied}, then the encoded dedup window. */
+export function encodeMachineSnapshot(applied: number, window: DedupWindow): Uint8Array {
+  const header: SnapshotHeader = { v: 1, applied };
+  const head = Buffer.from(`${JSON.stringify(header)}\n`, 'utf8');
+  return Buffer.concat([head, window.encode()]);
+}
+
+/** The applied index and the encoded window of encodeMachineSnapshot's bytes. */
+export function decodeMachineSnapshot(bytes: Uint8Array): { applied: number; window: Uint8Array } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const newline = buffer.indexOf(0x0a);
+  assert(newline > 0, 'a state machine snapshot starts with a header line');
+  const header = JSON.parse(buffer.toString('utf8', 0, newline)) as SnapshotHeader;
+  assert(header.v === 1 && Number.isSafeInteger(header.applied), 'a state machine snapshot has version 1');
+  return { applied: header.applied, window: buffer.subarray(newline + 1) };
 }
 
 function notFound(): LogClusterError {

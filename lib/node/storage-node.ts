@@ -34,6 +34,7 @@ import {
   type StorageNodeOptions,
 } from './options.js';
 import { RaftStorage } from './raft-storage.js';
+import { Retention } from './retention.js';
 import { StateMachine } from './state-machine.js';
 
 /** How long stop() lets in-flight writes finish before failing them with OUTCOME_UNKNOWN. */
@@ -56,7 +57,10 @@ export interface NodeStatus {
   readonly learners: readonly string[];
 }
 
-/** Events: 'role-change' {role, term}, 'leader-change' {leaderId, term}, 'storage-failed' {error}. */
+/**
+ * Events: 'role-change' {role, term}, 'leader-change' {leaderId, term}, 'storage-failed' {error},
+ * 'retention' (a CompactionEvent: retention dropped segments), 'retention-failed' {error}.
+ */
 export class StorageNode extends EventEmitter {
   readonly id: string;
   readonly #options: ResolvedNodeOptions;
@@ -66,6 +70,7 @@ export class StorageNode extends EventEmitter {
   #clock: TickClock | null = null;
   #forwarder: Forwarder | null = null;
   #syslog: SyslogListener | null = null;
+  #retention: Retention | null = null;
   #port = 0;
   #diskTimer: NodeJS.Timeout | null = null;
   #reopening = false;
@@ -145,13 +150,13 @@ export class StorageNode extends EventEmitter {
     if (o.voters.length === 1 && o.voters[0] === o.id) raft.campaign();
     core.driver.schedule();
     if (o.retentionMs > 0 || o.retentionBytes > 0) {
-      // Honest about a gap: the options are accepted (config files carry them) but not enforced.
-      process.emitWarning(
-        'logcluster: retention (retentionMs/retentionBytes) is not enforced yet; the log is kept whole',
-        {
-          code: 'LOGCLUSTER_RETENTION_NOT_ENFORCED',
-        },
-      );
+      const limits = { maxBytes: o.retentionBytes, maxAgeMs: o.retentionMs };
+      this.#retention = new Retention(core, limits, {
+        onCompacted: (event) => this.emit('retention', event),
+        onError: (error) => this.emit('retention-failed', { error }),
+      });
+      core.retention = this.#retention;
+      this.#retention.start();
     }
     this.#state = 'running';
   }
@@ -177,6 +182,7 @@ export class StorageNode extends EventEmitter {
       core.feed.closeAll(new LogClusterError('SHUTTING_DOWN'));
     }
     this.#clock?.stop();
+    await this.#retention?.stop();
     if (this.#diskTimer) clearInterval(this.#diskTimer);
     // Upgraded peer sockets keep the HTTP server open: close the transport first.
     await core?.transport.close();
@@ -314,7 +320,9 @@ async function readTls(o: ResolvedNodeOptions): Promise<{ cert: string; key: str
 function openStorage(o: ResolvedNodeOptions): Promise<RaftStorage> {
   const members = [o.id, ...Object.keys(o.peers)];
   const config = { voters: o.voters, learners: members.filter((m) => !o.voters.includes(m)) };
-  return RaftStorage.open(FILE_SYSTEM, join(o.dataDir, 'raft'), config);
+  return RaftStorage.open(FILE_SYSTEM, join(o.dataDir, 'raft'), config, {
+    segmentBytesMax: o.segmentBytesMax,
+  });
 }
 
 /** The real disk. */

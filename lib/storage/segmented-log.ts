@@ -233,6 +233,19 @@ export class SegmentedLog {
     };
   }
 
+  /**
+   * Every segment's index range and size, oldest first; the last one is the active segment. Read
+   * from memory (retention plans which whole segments to drop from it). Empty segments have
+   * lastIndex = firstIndex - 1.
+   */
+  segments(): Array<{ firstIndex: number; lastIndex: number; bytes: number }> {
+    return this.store.segments.map((s) => ({
+      firstIndex: s.firstIndex,
+      lastIndex: s.lastIndex,
+      bytes: s.bytes,
+    }));
+  }
+
   /** The term runs [firstIndex, term] of the log, oldest first (for tests and diagnostics). */
   termRuns(): Array<[number, number]> {
     return this.runs.toArray();
