@@ -4,7 +4,7 @@ import { isLogClusterError } from '../../lib/errors.js';
 import { DedupWindow } from '../../lib/node/dedup-window.js';
 import { encodeEntry } from '../../lib/node/entries/payload.js';
 import { RaftStorage } from '../../lib/node/raft-storage.js';
-import { Retention } from '../../lib/node/retention.js';
+import { Retention, type RetentionHost } from '../../lib/node/retention.js';
 import { planRetention, type SegmentSpan } from '../../lib/node/retention-plan.js';
 import { RetentionWindow } from '../../lib/node/retention-window.js';
 import { StateMachine } from '../../lib/node/state-machine.js';
@@ -144,7 +144,7 @@ test('the window replayed to a boundary equals the state machine snapshot taken 
 /** A Retention over one storage and machine, with an injected clock. */
 async function retentionRig(entries: Entry[], limits: { maxBytes: number; maxAgeMs: number }) {
   const { fs, storage } = await storageWith(entries);
-  const host = {
+  const host: RetentionHost = {
     storage,
     machine: machineFor(() => host.storage),
     storageError: null,
