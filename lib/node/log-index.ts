@@ -16,6 +16,29 @@ import type { IndexFields } from './entries/payload.js';
 import { hashId, IdTable } from './indexing/id-table.js';
 import { float64Column, type NumberColumn, uint8Column, uint32Column } from './indexing/number-column.js';
 
+/**
+ * A LogIndex as plain arrays (copies), for a local checkpoint. The level posting lists are not
+ * kept: they follow from the level column. The id table is kept as one hash per live seq.
+ */
+export interface LogIndexState {
+  /** First live seq; the per-seq arrays below hold seqs [start, start + index.length). */
+  readonly start: number;
+  readonly index: Float64Array;
+  readonly ts: Float64Array;
+  readonly level: Uint8Array;
+  readonly idHashes: Uint32Array;
+  /** Zone-map block of zoneMin[0] and zoneMax[0]. */
+  readonly zoneStart: number;
+  readonly zoneMin: Float64Array;
+  readonly zoneMax: Float64Array;
+  /** Posting lists of sources and label pairs (live seqs, ascending), in insertion order. */
+  readonly terms: ReadonlyArray<readonly [string, Uint32Array]>;
+  readonly unindexedThroughSeq: number;
+}
+
+/** Room left in a loaded column (a quarter more) so the next appends do not double it at once. */
+const LOAD_SLACK = 0.25;
+
 /** Entries per zone-map block: 1,024 keeps the zone maps at 16 bytes per 1,024 entries. */
 export const ZONE_ENTRIES = 1024;
 
@@ -129,6 +152,56 @@ export class LogIndex {
     this.#ids.dropBefore(seq);
   }
 
+  /** The whole index as copies of its live arrays (see LogIndexState). */
+  exportState(): LogIndexState {
+    const start = this.start;
+    return {
+      start,
+      index: this.#index.view().slice() as Float64Array,
+      ts: this.#ts.view().slice() as Float64Array,
+      level: this.#level.view().slice() as Uint8Array,
+      idHashes: this.#ids.hashesBySeq(start, this.end),
+      zoneStart: this.#zoneMin.start,
+      zoneMin: this.#zoneMin.view().slice() as Float64Array,
+      zoneMax: this.#zoneMax.view().slice() as Float64Array,
+      terms: [...this.#terms].map(([term, list]) => [term, list.view().slice() as Uint32Array] as const),
+      unindexedThroughSeq: this.#unindexedThroughSeq,
+    };
+  }
+
+  /**
+   * The index exportState() described: answers every query exactly as the saved one did. Throws
+   * a RangeError when the state is inconsistent (the caller treats the checkpoint as unusable).
+   */
+  static fromState(state: LogIndexState, termsMax = TERMS_MAX): LogIndex {
+    const n = state.index.length;
+    if (state.ts.length !== n || state.level.length !== n || state.idHashes.length !== n) {
+      throw new RangeError('index state columns differ in length');
+    }
+    if (state.zoneMin.length !== state.zoneMax.length) throw new RangeError('zone maps differ in length');
+    const ix = new LogIndex(termsMax);
+    const slack = Math.ceil(n * LOAD_SLACK);
+    ix.#index = float64Column(16, state.start);
+    ix.#index.pushAll(state.index, slack);
+    ix.#ts = float64Column(16, state.start);
+    ix.#ts.pushAll(state.ts, slack);
+    ix.#level = uint8Column(16, state.start);
+    ix.#level.pushAll(state.level, slack);
+    ix.#zoneMin = float64Column(16, state.zoneStart);
+    ix.#zoneMin.pushAll(state.zoneMin);
+    ix.#zoneMax = float64Column(16, state.zoneStart);
+    ix.#zoneMax.pushAll(state.zoneMax);
+    ix.#levels = levelLists(state.level, state.start);
+    for (const [term, seqs] of state.terms) {
+      const list = uint32Column(Math.max(4, seqs.length));
+      list.pushAll(seqs);
+      ix.#terms.set(term, list);
+    }
+    ix.#unindexedThroughSeq = state.unindexedThroughSeq;
+    ix.#ids = IdTable.fromHashes(state.idHashes, state.start);
+    return ix;
+  }
+
   /** The seq of the entry at Raft `index`, or -1 when it is not indexed. */
   seqOf(index: number): number {
     const seq = this.#index.lowerBound(index);
@@ -192,4 +265,21 @@ export class LogIndex {
     for (const [term, list] of this.#terms) bytes += list.bytes + term.length * 2 + 200;
     return bytes;
   }
+}
+
+/** The level posting lists of a level column whose first value is seq `start`. */
+function levelLists(levels: Uint8Array, start: number): NumberColumn[] {
+  const counts = new Array<number>(LEVELS.length).fill(0);
+  for (let i = 0; i < levels.length; i++) {
+    if (levels[i] >= LEVELS.length) throw new RangeError(`level code ${levels[i]} is unknown`);
+    counts[levels[i]]++;
+  }
+  const seqs = counts.map((count) => new Uint32Array(count));
+  const filled = new Array<number>(LEVELS.length).fill(0);
+  for (let i = 0; i < levels.length; i++) seqs[levels[i]][filled[levels[i]]++] = start + i;
+  return seqs.map((list) => {
+    const column = uint32Column(Math.max(16, list.length));
+    column.pushAll(list);
+    return column;
+  });
 }

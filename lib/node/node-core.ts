@@ -18,6 +18,12 @@ import { ReadBarrier } from './read-barrier.js';
 import type { RetentionStats } from './retention.js';
 import type { ApplyResult, StateMachine } from './state-machine.js';
 
+/**
+ * Entries applied per event-loop turn when a Ready commits many (a replay at start, a follower
+ * catching up): ~10-20 ms of work, so ticks, elections and peers are served between slices.
+ */
+export const APPLY_SLICE_ENTRIES = 2048;
+
 /** Counters kept for the seed's /health and /stats fields. */
 export interface NodeCountersState {
   writes: number;
@@ -246,7 +252,23 @@ export class NodeCore {
     }
   }
 
-  #apply(entries: readonly Entry[]): void {
+  /** Applies committed entries; many are applied in slices, between turns of the event loop. */
+  #apply(entries: readonly Entry[]): Promise<void> | undefined {
+    if (entries.length <= APPLY_SLICE_ENTRIES) {
+      this.#applySlice(entries);
+      return undefined;
+    }
+    return this.#applySliced(entries);
+  }
+
+  async #applySliced(entries: readonly Entry[]): Promise<void> {
+    for (let from = 0; from < entries.length; from += APPLY_SLICE_ENTRIES) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#applySlice(entries.slice(from, from + APPLY_SLICE_ENTRIES));
+    }
+  }
+
+  #applySlice(entries: readonly Entry[]): void {
     for (const entry of entries) {
       // After a repair the core may hand out entries this state already applied.
       if (entry.index <= this.machine.appliedIndex) continue;

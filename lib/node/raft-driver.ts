@@ -21,8 +21,11 @@ import type { RaftStorage } from './raft-storage.js';
 
 /** What the node does with each part of a Ready after it is durable. */
 export interface DriverHooks {
-  /** Committed entries, in order; already persisted. */
-  applyCommitted(entries: readonly Entry[]): void;
+  /**
+   * Committed entries, in order; already persisted. May return a promise (many entries applied in
+   * slices): the driver waits for it before advancing, as it waits for a persist.
+   */
+  applyCommitted(entries: readonly Entry[]): Promise<void> | undefined;
   /** A snapshot from the leader was installed in storage: reset the applied state to it. */
   restoreSnapshot(snapshot: Snapshot): void;
   readStates(states: readonly ReadState[], refusals: readonly ReadRefusal[]): void;
@@ -120,7 +123,7 @@ export class RaftDriver {
         }
         if (ready.snapshot) this.hooks.restoreSnapshot(ready.snapshot);
         if (afterPersist.length > 0) this.transport.send(afterPersist);
-        if (ready.committed.length > 0) this.hooks.applyCommitted(ready.committed);
+        if (ready.committed.length > 0) await this.hooks.applyCommitted(ready.committed);
         if (ready.readStates.length > 0 || (ready.readRefusals?.length ?? 0) > 0) {
           this.hooks.readStates(ready.readStates, ready.readRefusals ?? []);
         }

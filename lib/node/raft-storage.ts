@@ -15,8 +15,9 @@
  *
  * Membership: the config in force is the snapshot's, changed by every config entry after it in
  * the log (a change takes effect when appended). open() finds the config entries by one scan of
- * the log from the snapshot point (O(log size), done once at start); after that an in-memory
- * list of (index, config) follows appends, truncations and compactions, so no later scan.
+ * the log from the snapshot point, or, given the config entries a local checkpoint recorded up to
+ * a committed index (KnownConfigs), by a scan of the log after that index only; after that an
+ * in-memory list of (index, config) follows appends, truncations and compactions, so no later scan.
  */
 import { join } from 'node:path';
 import { assert } from '../assert.js';
@@ -46,6 +47,20 @@ export const CONFIG_SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Record type byte of each entry type; the storage engine treats it as opaque. */
 export const ENTRY_TYPE_CODE: Readonly<Record<EntryType, number>> = { normal: 0, noop: 1, config: 2 };
 const ENTRY_TYPES: readonly EntryType[] = ['normal', 'noop', 'config'];
+
+/**
+ * The config entries a local checkpoint saw, so open() need not read the log up to
+ * `throughIndex`. Trusted only when the log still holds `throughIndex` at `throughTerm` (then,
+ * entries up to it being committed, they cannot have been truncated since).
+ */
+export interface KnownConfigs {
+  /** Committed; every config entry in (snapshotIndex, throughIndex] is in `configs`. */
+  readonly throughIndex: number;
+  readonly throughTerm: number;
+  /** The snapshot point when the list was taken. */
+  readonly snapshotIndex: number;
+  readonly configs: readonly { readonly index: number; readonly config: ClusterConfig }[];
+}
 
 /** What persist() needs from a Ready: the parts step 1 of the contract writes. */
 export type PersistablePart = Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'mustSync'>;
@@ -81,6 +96,7 @@ export class RaftStorage implements LogStorage {
     dir: string,
     bootstrapConfig: ClusterConfig,
     logOptions?: Partial<SegmentedLogOptions>,
+    known?: KnownConfigs,
   ): Promise<RaftStorage> {
     await fs.mkdir(dir);
     const snapshotFile = new AtomicFile(fs, join(dir, 'snapshot'));
@@ -97,7 +113,10 @@ export class RaftStorage implements LogStorage {
         lastIndex: log.lastIndex,
       });
     }
-    const configs = scanConfigs(log, snap);
+    const configs =
+      known !== undefined && knownConfigsHold(log, snap, known)
+        ? continueConfigs(log, snap, known)
+        : scanConfigs(log, snap.index + 1, snap.config);
     return new RaftStorage(log, hardStateFile, snapshotFile, snap, hardState, configs);
   }
 
@@ -138,6 +157,16 @@ export class RaftStorage implements LogStorage {
       this.configs = this.configs.filter((c) => c.index > index);
       await this.log.dropPrefix(index + 1);
     });
+  }
+
+  /**
+   * Raises the commit index to `index`, which a local checkpoint applied (so it was committed):
+   * commit-only hard-state changes are saved lazily, so the file may lag behind what was applied.
+   * Call before the Raft core is built on this storage.
+   */
+  recoverCommit(index: number): void {
+    assert(index <= this.lastIndex(), `recovered commit ${index} past the last index ${this.lastIndex()}`);
+    this.latestCommit = Math.max(this.latestCommit, index);
   }
 
   /** Term, vote and commit as last persisted, and the membership in force. */
@@ -266,10 +295,34 @@ async function reconcile(log: SegmentedLog, snap: Snapshot): Promise<void> {
   if (log.termAt(snap.index) !== snap.term) await log.reset(snap.index + 1);
 }
 
-function scanConfigs(log: SegmentedLog, snap: Snapshot): Array<{ index: number; config: ClusterConfig }> {
-  const configs: Array<{ index: number; config: ClusterConfig }> = [];
-  let config = snap.config;
-  let next = snap.index + 1;
+/** True when `known` describes this log: its through point is still there, at the same term. */
+function knownConfigsHold(log: SegmentedLog, snap: Snapshot, known: KnownConfigs): boolean {
+  const through = known.throughIndex;
+  if (known.snapshotIndex > snap.index || through < snap.index || through > log.lastIndex) return false;
+  const term = through === snap.index ? snap.term : log.termAt(through);
+  if (term !== known.throughTerm) return false;
+  let previous = known.snapshotIndex;
+  for (const { index } of known.configs) {
+    if (!(index > previous && index <= through)) return false;
+    previous = index;
+  }
+  return true;
+}
+
+/** The known config entries still after the snapshot, then those the log holds after them. */
+function continueConfigs(log: SegmentedLog, snap: Snapshot, known: KnownConfigs): ConfigList {
+  const configs = known.configs.filter((c) => c.index > snap.index).map((c) => ({ ...c }));
+  const base = configs.at(-1)?.config ?? snap.config;
+  return [...configs, ...scanConfigs(log, known.throughIndex + 1, base)];
+}
+
+type ConfigList = Array<{ index: number; config: ClusterConfig }>;
+
+/** The config entries from `from` to the end of the log, each applied to the one before. */
+function scanConfigs(log: SegmentedLog, from: number, base: ClusterConfig): ConfigList {
+  const configs: ConfigList = [];
+  let config = base;
+  let next = from;
   while (next <= log.lastIndex) {
     const records = log.readRange(next, log.lastIndex + 1, CONFIG_SCAN_CHUNK_BYTES);
     for (const record of records) {

@@ -17,7 +17,7 @@ import { LogClusterError } from '../errors.js';
 import { DEDUP_WINDOW_AGE_MS, DEDUP_WINDOW_ENTRIES_MAX, DedupWindow } from './dedup-window.js';
 import { decodeId, decodeIndexFields, decodeRecord } from './entries/payload.js';
 import type { EntryRef, LogRecord } from './entries/record.js';
-import { LogIndex } from './log-index.js';
+import { LogIndex, type LogIndexState } from './log-index.js';
 import { type LogQuery, type QueryBudget, type QueryPage, runQuery } from './log-query.js';
 
 /** One stored Raft entry as the log returns it. */
@@ -64,6 +64,19 @@ export interface StateMachineStats {
   readonly dedup_window: number;
   readonly index_terms: number;
   readonly index_bytes: number;
+}
+
+/**
+ * The whole applied state at `applied`, as copies (a local checkpoint: lib/node/checkpoint.ts),
+ * unlike snapshot() which leaves the indexes out.
+ */
+export interface MachineState {
+  readonly applied: number;
+  readonly compactedBefore: number;
+  readonly duplicates: number;
+  /** DedupWindow.encode(). */
+  readonly window: Uint8Array;
+  readonly index: LogIndexState;
 }
 
 interface SnapshotHeader {
@@ -155,6 +168,33 @@ export class StateMachine {
     this.#index = new LogIndex(this.#termsMax);
     this.#applied = header.applied;
     this.#compactedBefore = header.applied + 1;
+  }
+
+  /** The complete applied state (indexes included), copied: applying may go on meanwhile. */
+  exportState(): MachineState {
+    return {
+      applied: this.#applied,
+      compactedBefore: this.#compactedBefore,
+      duplicates: this.#duplicates,
+      window: this.#window.encode(),
+      index: this.#index.exportState(),
+    };
+  }
+
+  /**
+   * Replaces the state with one exportState() produced: queries, reads and dedup answer exactly
+   * as they did then. Throws (RangeError, SyntaxError) on an inconsistent state; nothing changes then.
+   */
+  importState(state: MachineState): void {
+    const index = LogIndex.fromState(state.index, this.#termsMax);
+    const window = new DedupWindow(this.#window.entriesMax, this.#window.ageMs);
+    window.restore(state.window);
+    if (window.lastIndex > state.applied) throw new RangeError('the dedup window runs ahead of applied');
+    this.#index = index;
+    this.#window = window;
+    this.#applied = state.applied;
+    this.#compactedBefore = state.compactedBefore;
+    this.#duplicates = state.duplicates;
   }
 
   /** The verified record `ref` names. Throws NOT_FOUND, COMPACTED or STORAGE_CORRUPT. */

@@ -15,6 +15,7 @@ import { startNodeSyslog } from '../integrations/syslog/node-syslog.js';
 import { Prng } from '../prng.js';
 import { NodeFileSystem } from '../storage/index.js';
 import { FaultFilter, HttpTransport, refuseUpgrade } from '../transport/index.js';
+import { CHECKPOINT_FILE_NAME, Checkpointer } from './checkpointer.js';
 import { TickClock } from './clock.js';
 import {
   finishRepair,
@@ -33,7 +34,7 @@ import {
   resolveNodeOptions,
   type StorageNodeOptions,
 } from './options.js';
-import { RaftStorage } from './raft-storage.js';
+import { type KnownConfigs, RaftStorage } from './raft-storage.js';
 import { Retention } from './retention.js';
 import { StateMachine } from './state-machine.js';
 
@@ -59,7 +60,9 @@ export interface NodeStatus {
 
 /**
  * Events: 'role-change' {role, term}, 'leader-change' {leaderId, term}, 'storage-failed' {error},
- * 'retention' (a CompactionEvent: retention dropped segments), 'retention-failed' {error}.
+ * 'retention' (a CompactionEvent: retention dropped segments), 'retention-failed' {error},
+ * 'checkpoint-restored' {applied, refusal} (at start: the index the local checkpoint restored, 0
+ * and why not when the log is replayed), 'checkpoint-failed' {error} (saving one failed: harmless).
  */
 export class StorageNode extends EventEmitter {
   readonly id: string;
@@ -70,6 +73,7 @@ export class StorageNode extends EventEmitter {
   #clock: TickClock | null = null;
   #forwarder: Forwarder | null = null;
   #syslog: SyslogListener | null = null;
+  #checkpointer: Checkpointer | null = null;
   #retention: Retention | null = null;
   #port = 0;
   #diskTimer: NodeJS.Timeout | null = null;
@@ -102,13 +106,22 @@ export class StorageNode extends EventEmitter {
     this.#state = 'starting';
     const o = this.#options;
     await ensureWritable(o.dataDir);
-    const storage = await this.#openRepairing();
+    // The local checkpoint spares the replay of the log up to its index (checkpointer.ts).
+    const checkpointer = new Checkpointer(FILE_SYSTEM, join(o.dataDir, CHECKPOINT_FILE_NAME));
+    this.#checkpointer = checkpointer;
+    const saved = checkpointer.load();
+    const storage = await this.#openRepairing('checkpoint' in saved ? saved.checkpoint.configs : undefined);
     const machine = new StateMachine({
       readEntry: (index) => readNormalEntry(this.#core?.storage ?? storage, index),
     });
+    const restored =
+      'checkpoint' in saved
+        ? checkpointer.restore(saved.checkpoint, storage, machine)
+        : { applied: 0, refusal: saved.missing };
+    this.emit('checkpoint-restored', restored);
     const snapshot = storage.snapshot();
-    if (snapshot.data.length > 0) machine.restore(snapshot.data);
-    const raft = newRaft(o, storage, 0, this.#voteAfterCommit);
+    if (restored.applied === 0 && snapshot.data.length > 0) machine.restore(snapshot.data);
+    const raft = newRaft(o, storage, restored.applied, this.#voteAfterCommit);
     const tls = await readTls(o);
     const network = new HttpTransport({
       id: o.id,
@@ -144,6 +157,11 @@ export class StorageNode extends EventEmitter {
       o.advertiseUrl || `${scheme}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${this.#port}`;
     this.#clock = new TickClock(o.tickIntervalMs, () => {
       core.tick();
+      if (!this.#reopening && core.storageError === null) {
+        checkpointer.maybeSave(core.machine, core.storage, (error) =>
+          this.emit('checkpoint-failed', { error }),
+        );
+      }
       this.#checkRepairDone(core);
     });
     this.#clock.start();
@@ -188,6 +206,12 @@ export class StorageNode extends EventEmitter {
     await core?.transport.close();
     await this.#http?.close();
     await core?.driver.stop();
+    if (core && !core.driver.failed && core.storageError === null) {
+      // What a restart will not have to replay (a failed save leaves the previous checkpoint).
+      await this.#checkpointer
+        ?.saveNow(core.machine, core.storage)
+        .catch((error) => this.emit('checkpoint-failed', { error }));
+    }
     this.#forwarder?.close();
     await core?.storage.close();
     this.#state = 'stopped';
@@ -263,11 +287,11 @@ export class StorageNode extends EventEmitter {
   }
 
   /** Opens the Raft storage, cutting away log damage (at most REPAIR_ATTEMPTS_MAX times). */
-  async #openRepairing(): Promise<RaftStorage> {
+  async #openRepairing(known?: KnownConfigs): Promise<RaftStorage> {
     const raftDir = join(this.#options.dataDir, 'raft');
     for (let attempt = 1; ; attempt++) {
       try {
-        const storage = await openStorage(this.#options);
+        const storage = await openStorage(this.#options, known);
         this.#voteAfterCommit = await pendingRepair(FILE_SYSTEM, raftDir);
         return storage;
       } catch (error) {
@@ -317,12 +341,16 @@ async function readTls(o: ResolvedNodeOptions): Promise<{ cert: string; key: str
 }
 
 /** Opens (recovering) the node's Raft storage; a fresh node is bootstrapped with its configured membership. */
-function openStorage(o: ResolvedNodeOptions): Promise<RaftStorage> {
+function openStorage(o: ResolvedNodeOptions, known?: KnownConfigs): Promise<RaftStorage> {
   const members = [o.id, ...Object.keys(o.peers)];
   const config = { voters: o.voters, learners: members.filter((m) => !o.voters.includes(m)) };
-  return RaftStorage.open(FILE_SYSTEM, join(o.dataDir, 'raft'), config, {
-    segmentBytesMax: o.segmentBytesMax,
-  });
+  return RaftStorage.open(
+    FILE_SYSTEM,
+    join(o.dataDir, 'raft'),
+    config,
+    { segmentBytesMax: o.segmentBytesMax },
+    known,
+  );
 }
 
 /** The real disk. */

@@ -6,7 +6,8 @@
 
 import { assert } from '../../assert.js';
 
-type Typed = Float64Array | Uint32Array | Uint8Array;
+/** The typed arrays a column can be backed by. */
+export type Typed = Float64Array | Uint32Array | Uint8Array;
 
 /** Keys [start, end) are live. Appends go at `end`; dropBefore moves `start`. */
 export class NumberColumn {
@@ -60,6 +61,24 @@ export class NumberColumn {
     if (this.#end - this.#base === this.#data.length) this.#makeRoom();
     this.#data[this.#end - this.#base] = value;
     return this.#end++;
+  }
+
+  /**
+   * Appends many values at once (a checkpoint being loaded): one copy, and room for `slack` more
+   * values so the next pushes do not double a freshly loaded array at once.
+   */
+  pushAll(values: ArrayLike<number>, slack = 0): void {
+    const live = this.#end - this.#start;
+    if (this.#end - this.#base + values.length > this.#data.length) {
+      this.#compact(Math.max(16, live + values.length + slack));
+    }
+    this.#data.set(values, this.#end - this.#base);
+    this.#end += values.length;
+  }
+
+  /** The live values [start, end) as a view: valid only until the column next changes. */
+  view(): Typed {
+    return this.#data.subarray(this.#start - this.#base, this.#end - this.#base);
   }
 
   /** Forgets every key below `key` (clamped to [start, end]). */
