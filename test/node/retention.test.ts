@@ -168,7 +168,10 @@ test('size retention compacts at a segment boundary: reads below answer COMPACTE
   const bytes = after.reduce((sum, s) => sum + s.bytes, 0);
   t.true(bytes <= 3_000, `log bytes ${bytes} within the bound`);
   const snap = host.storage.snapshot();
-  t.true(before.some((s) => s.lastIndex === snap.index), 'the snapshot sits on a segment boundary');
+  t.true(
+    before.some((s) => s.lastIndex === snap.index),
+    'the snapshot sits on a segment boundary',
+  );
   t.is(after[0].firstIndex, snap.index + 1, 'whole segments were deleted up to the snapshot');
   const stats = retention.stats();
   t.is(stats.segments_dropped, before.length - after.length);
