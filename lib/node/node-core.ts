@@ -6,7 +6,8 @@
 import type { Entry, Raft, RaftStatus, ReadRefusal, ReadState, Snapshot } from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
 import type { FaultFilter } from '../transport/index.js';
-import { encodeEntry } from './entries/payload.js';
+import { encodeEntry, type IndexFields } from './entries/payload.js';
+import { proposedFields } from './entries/proposed-fields.js';
 import type { ValidEntry } from './entries/validate.js';
 import type { LiveFeed } from './live-feed.js';
 import { NodeMetrics } from './metrics.js';
@@ -181,7 +182,12 @@ export class NodeCore {
     }
     const nowMs = Date.now();
     const context = { nodeId: this.options.id, nowMs };
-    const payloads = entries.map((entry) => encodeEntry(entry, context));
+    const payloads = new Array<Uint8Array>(entries.length);
+    const fields = new Array<IndexFields>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      payloads[i] = encodeEntry(entries[i], context);
+      fields[i] = proposedFields(entries[i], context);
+    }
     const result = this.raft.propose(payloads);
     if (!result.ok) {
       const hints = this.leaderHints(result.leaderId === this.options.id ? null : result.leaderId);
@@ -197,7 +203,7 @@ export class NodeCore {
     }
     this.#changed();
     const applied = this.metrics.timeCommit(
-      this.pending.add(result.index, entries.length, result.term, nowMs),
+      this.pending.add(result.index, entries.length, result.term, nowMs, fields),
     );
     if (!this.options.bugs.ackOnPropose) return applied;
     applied.catch(() => {}); // TEST ONLY planted bug: answer before anything is durable
@@ -277,7 +283,8 @@ export class NodeCore {
         this.pending.superseded(entry.index);
         continue;
       }
-      const result = this.machine.apply(entry.index, entry.term, entry.data);
+      const known = this.pending.fieldsOf(entry.index, entry.term);
+      const result = this.machine.apply(entry.index, entry.term, entry.data, known);
       if (!result.duplicate) {
         this.counters.writes++;
         this.feed.publish(entry.index, { index: entry.index, term: entry.term, payload: entry.data });

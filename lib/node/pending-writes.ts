@@ -5,6 +5,7 @@
  * deadline passes or the node stops (a retry with the same ids is always safe).
  */
 import { LogClusterError } from '../errors.js';
+import type { IndexFields } from './entries/payload.js';
 import type { ApplyResult } from './state-machine.js';
 
 /** Proposed entries waiting for their answer; beyond this the node answers 429 OVERLOADED. */
@@ -17,6 +18,8 @@ interface PendingBatch {
   readonly term: number;
   readonly results: ApplyResult[];
   readonly deadlineMs: number;
+  /** The proposed entries' index fields, in order (apply skips decoding them again). */
+  readonly fields: readonly IndexFields[] | undefined;
   remaining: number;
   readonly resolve: (results: ApplyResult[]) => void;
   readonly reject: (error: LogClusterError) => void;
@@ -37,14 +40,24 @@ export class PendingWrites {
     return this.#byIndex.size + count > PENDING_WRITE_ENTRIES_MAX;
   }
 
-  /** Registers entries firstIndex..firstIndex+count-1 proposed in `term`; resolves in entry order. */
-  add(firstIndex: number, count: number, term: number, nowMs: number): Promise<ApplyResult[]> {
+  /**
+   * Registers entries firstIndex..firstIndex+count-1 proposed in `term`; resolves in entry order.
+   * `fields` (one per entry) are what apply will index for them: see fieldsOf.
+   */
+  add(
+    firstIndex: number,
+    count: number,
+    term: number,
+    nowMs: number,
+    fields?: readonly IndexFields[],
+  ): Promise<ApplyResult[]> {
     return new Promise((resolve, reject) => {
       const batch: PendingBatch = {
         firstIndex,
         term,
         results: new Array(count),
         deadlineMs: nowMs + WRITE_TIMEOUT_MS,
+        fields,
         remaining: count,
         resolve,
         reject,
@@ -52,6 +65,16 @@ export class PendingWrites {
       this.#batches.add(batch);
       for (let i = 0; i < count; i++) this.#byIndex.set(firstIndex + i, batch);
     });
+  }
+
+  /**
+   * The index fields given to add() for the entry at `index` of `term`, or undefined. Only this
+   * leader's own proposal can sit at (index, term) (Log Matching), so they describe that entry.
+   */
+  fieldsOf(index: number, term: number): IndexFields | undefined {
+    const batch = this.#byIndex.get(index);
+    if (batch === undefined || batch.term !== term) return undefined;
+    return batch.fields?.[index - batch.firstIndex];
   }
 
   /** A normal entry was applied at `index` in `term` with `result`. */

@@ -15,7 +15,7 @@
 import { assert } from '../assert.js';
 import { LogClusterError } from '../errors.js';
 import { DEDUP_WINDOW_AGE_MS, DEDUP_WINDOW_ENTRIES_MAX, DedupWindow } from './dedup-window.js';
-import { decodeId, decodeIndexFields, decodeRecord } from './entries/payload.js';
+import { decodeId, decodeIndexFields, decodeRecord, type IndexFields } from './entries/payload.js';
 import type { EntryRef, LogRecord } from './entries/record.js';
 import { LogIndex, type LogIndexState } from './log-index.js';
 import { type LogQuery, type QueryBudget, type QueryPage, runQuery } from './log-query.js';
@@ -117,10 +117,13 @@ export class StateMachine {
     return this.#compactedBefore;
   }
 
-  /** Applies the committed log entry at `index` (indexes strictly increase). */
-  apply(index: number, term: number, payload: Uint8Array): ApplyResult {
+  /**
+   * Applies the committed log entry at `index` (indexes strictly increase). `known`: its index
+   * fields when the caller has them (the leader, for its own proposals), saving the decode.
+   */
+  apply(index: number, term: number, payload: Uint8Array, known?: IndexFields): ApplyResult {
     assert(index > this.#applied, `entry ${index} is applied after ${this.#applied}`);
-    const fields = decodeIndexFields(payload);
+    const fields = known ?? decodeIndexFields(payload);
     this.#applied = index;
     const first = this.#window.observe(fields.id, index, term, fields.acceptedAtMs);
     if (first !== undefined) {
