@@ -60,7 +60,8 @@ export class PeerLink {
   private failures = 0;
   private timer: NodeJS.Timeout | null = null;
   private writeTimer: NodeJS.Timeout | null = null;
-  private flushScheduled = false;
+  /** A frame was written in this turn of the event loop: sends wait for the next one. */
+  private flushHeld = false;
   private lastWriteMs = 0;
   private sent = 0;
   private dropped = 0;
@@ -84,11 +85,16 @@ export class PeerLink {
     if (this.state === 'closed' || !this.queue.push(m)) this.dropped++;
   }
 
-  /** Starts a connection or schedules a flush, as the state needs. */
+  /**
+   * Starts a connection, or writes what is queued. The first send of an event-loop turn is
+   * written at once: a Ready's messages come in one call (one frame per peer already), and a
+   * leader's appends should leave before its own log write, a follower's acks before it applies.
+   * Later sends of the same turn wait for the next one and share a frame.
+   */
   kick(): void {
     if (this.queue.length === 0) return;
     if (this.state === 'idle') this.connect();
-    else if (this.state === 'open') this.scheduleFlush();
+    else if (this.state === 'open') this.flushSoon();
   }
 
   stats(): PeerStats {
@@ -228,12 +234,12 @@ export class PeerLink {
     }, delayMs);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // setImmediate, not a microtask: every send of this event-loop turn joins the same frame.
+  private flushSoon(): void {
+    if (this.flushHeld) return;
+    this.flush();
+    this.flushHeld = true;
     setImmediate(() => {
-      this.flushScheduled = false;
+      this.flushHeld = false;
       this.flush();
     });
   }
