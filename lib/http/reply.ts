@@ -15,9 +15,11 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
   'access-control-expose-headers': 'Allow, Retry-After',
 };
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 const JSON_HEADERS = {
   ...CORS_HEADERS,
-  'content-type': 'application/json; charset=utf-8',
+  'content-type': JSON_CONTENT_TYPE,
   'cache-control': 'no-store',
 };
 
@@ -28,11 +30,34 @@ export function sendJson(
   body: unknown,
   extra?: Readonly<Record<string, string>>,
 ): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> =
-    extra === undefined ? { ...JSON_HEADERS } : { ...JSON_HEADERS, ...extra };
-  headers['content-length'] = Buffer.byteLength(text);
-  res.writeHead(status, headers);
+  sendJsonText(res, status, JSON.stringify(body), extra);
+}
+
+/**
+ * Sends `text`, already JSON, with `status`. Without `extra` the headers are one literal of a
+ * fixed shape (no spread per reply: this runs once per request on the write and read paths).
+ */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  extra?: Readonly<Record<string, string>>,
+): void {
+  if (extra !== undefined) {
+    const headers: Record<string, string | number> = { ...JSON_HEADERS, ...extra };
+    headers['content-length'] = Buffer.byteLength(text);
+    res.writeHead(status, headers);
+  } else {
+    res.writeHead(status, {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': CORS_HEADERS['access-control-allow-methods'],
+      'access-control-allow-headers': CORS_HEADERS['access-control-allow-headers'],
+      'access-control-expose-headers': CORS_HEADERS['access-control-expose-headers'],
+      'content-type': JSON_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(text),
+    });
+  }
   res.end(text);
 }
 

@@ -45,6 +45,9 @@ export interface HttpApi {
 
 const PREFLIGHT_MAX_AGE_S = '600';
 
+/** The parameters of every request without a query string; handlers only read them. */
+const NO_QUERY: URLSearchParams = new URLSearchParams();
+
 /** Builds the HTTP API over `service`. */
 export function createHttpApi(service: NodeService, options: HttpApiOptions = {}): HttpApi {
   const api: ApiContext = {
@@ -88,7 +91,7 @@ export function createHttpApi(service: NodeService, options: HttpApiOptions = {}
           },
         );
       }
-      const params = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
+      const params = mark < 0 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1));
       if (authenticate !== undefined && route.authenticated) {
         authenticate(req, route.queryToken ? (params.get('access_token') ?? undefined) : undefined);
       }
