@@ -66,6 +66,10 @@ export interface FailoverResult {
   readonly recoveryMs: readonly (number | null)[];
   readonly p50Ms: number;
   readonly maxMs: number;
+  /** Per round: ms from SIGKILL to a survivor answering /health as leader of a later term (null: not seen). */
+  readonly electedMs?: readonly (number | null)[];
+  /** Median of electedMs. */
+  readonly electedP50Ms?: number;
   /** Entries in the log when the rounds ran (a restarted node replays them). */
   readonly logEntries: number;
 }

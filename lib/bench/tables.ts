@@ -70,7 +70,9 @@ function otherTable(report: BenchReport): TextTable {
     rows.push([
       'failover: SIGKILL leader -> writes again',
       `p50 ${int(f.p50Ms)} ms, max ${int(f.maxMs)} ms`,
-      `${f.rounds} rounds${lost ? `, ${lost} not recovered in time` : ''}; log of ${int(f.logEntries)} entries`,
+      `${f.rounds} rounds${lost ? `, ${lost} not recovered in time` : ''}; ${
+        f.electedP50Ms === undefined ? '' : `new leader seen after p50 ${int(f.electedP50Ms)} ms; `
+      }log of ${int(f.logEntries)} entries`,
     ]);
   }
   if (report.coldStart) {
