@@ -97,6 +97,8 @@ export class Retention {
   #bytesDropped = 0;
   #last: CompactionEvent | null = null;
   #lastError: string | null = null;
+  /** The last segment probed for age: a sealed segment's newest entry never changes. */
+  #probed: { firstIndex: number; lastIndex: number; newestMs: number | undefined } | null = null;
 
   constructor(host: RetentionHost, limits: RetentionLimits, options: RetentionOptions = {}) {
     this.#host = host;
@@ -192,7 +194,13 @@ export class Retention {
       snapshotIndex,
       appliedIndex: this.#host.machine.appliedIndex,
       nowMs: this.#nowMs(),
-      newestAcceptedAtMs: (segment) => newestAcceptedAtMs(storage, segment, snapshotIndex),
+      newestAcceptedAtMs: (segment) => {
+        const p = this.#probed;
+        if (p?.firstIndex === segment.firstIndex && p.lastIndex === segment.lastIndex) return p.newestMs;
+        const newestMs = newestAcceptedAtMs(storage, segment, snapshotIndex);
+        this.#probed = { firstIndex: segment.firstIndex, lastIndex: segment.lastIndex, newestMs };
+        return newestMs;
+      },
     });
   }
 
