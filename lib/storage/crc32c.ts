@@ -7,10 +7,14 @@
 const POLY = 0x82f63b78;
 
 /** Eight tables of 256 entries, table k at offset k * 256 (one array keeps them close in cache). */
-const TABLES: Int32Array = buildTables();
+const TABLES: Int32Array = crc32cTables(8);
 
-function buildTables(): Int32Array {
-  const t = new Int32Array(8 * 256);
+/**
+ * The `count` slicing tables of 256 entries, table k at offset k * 256: table 0 is the classic
+ * byte table, table k advances a byte's contribution past k more zero bytes.
+ */
+export function crc32cTables(count: number): Int32Array {
+  const t = new Int32Array(count * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
@@ -18,7 +22,7 @@ function buildTables(): Int32Array {
   }
   for (let n = 0; n < 256; n++) {
     let c = t[n];
-    for (let k = 1; k < 8; k++) {
+    for (let k = 1; k < count; k++) {
       c = t[c & 0xff] ^ (c >>> 8);
       t[k * 256 + n] = c;
     }

@@ -7,11 +7,12 @@
  */
 import { ChunkReader } from './chunk-reader.js';
 import type { FileSystem } from './file-system.js';
+import { FrameBuffer } from './frame-buffer.js';
 import { encodeIndexFile } from './index-file.js';
 import { errnoCode, ioError } from './io-error.js';
 import { RECORD_HEADER_BYTES, WRITE_BUFFER_BYTES } from './limits.js';
 import type { LogRecord } from './log-record.js';
-import { encodeRecord, frameStoredCrc } from './record-format.js';
+import { frameStoredCrc } from './record-format.js';
 import { Segment } from './segment.js';
 import { locateRecord, readFrameAt } from './segment-reads.js';
 import { SPARE_PREPARE_AT_FILL, SpareSegment } from './spare-segment.js';
@@ -37,7 +38,7 @@ export class SegmentStore {
   private dirty: StoredSegment[] = [];
   /** Index files written since the last round, still open: the round makes them durable too. */
   private indexFiles: Array<{ fd: number; path: string }> = [];
-  private wbuf = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  private readonly frames = new FrameBuffer();
   private wlen = 0;
   private writeError: unknown = null;
   private openCount = 0;
@@ -96,8 +97,8 @@ export class SegmentStore {
       const r = records[i];
       const frameBytes = RECORD_HEADER_BYTES + r.payload.length;
       if (seg.bytes > 0 && seg.bytes + frameBytes > max) seg = this.roll(r.index);
-      if (this.wlen + frameBytes > this.wbuf.length) this.makeRoom(frameBytes);
-      const crc = encodeRecord(this.wbuf, this.wlen, r.index, r.term, r.type, r.payload);
+      if (this.wlen > 0 && this.wlen + frameBytes > WRITE_BUFFER_BYTES) this.flushWrites();
+      const crc = this.frames.frame(this.wlen, r);
       this.wlen += frameBytes;
       seg.noteRecord(r.index, seg.bytes, frameBytes, crc);
       seg.runs.append(r.index, r.term);
@@ -121,7 +122,7 @@ export class SegmentStore {
     if (this.wlen === 0) return;
     const seg = this.active;
     try {
-      this.fs.write(this.handle(seg), this.wbuf, 0, this.wlen, seg.bytes - this.wlen);
+      this.fs.write(this.handle(seg), this.frames.bytes, 0, this.wlen, seg.bytes - this.wlen);
     } catch (error) {
       this.writeError = ioError(error, 'writing', seg.path);
       throw this.writeError;
@@ -333,15 +334,6 @@ export class SegmentStore {
     this.dirDirty = true;
     this.closeIdle();
     return seg;
-  }
-
-  private makeRoom(frameBytes: number): void {
-    this.flushWrites();
-    if (frameBytes > this.wbuf.length) {
-      let size = this.wbuf.length;
-      while (size < frameBytes) size *= 2;
-      this.wbuf = Buffer.allocUnsafe(size);
-    }
   }
 
   private markDirty(seg: StoredSegment): void {

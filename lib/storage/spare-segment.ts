@@ -36,13 +36,14 @@ export class SpareSegment {
 
   /** Starts preparing a spare in the background unless one is ready or on its way. */
   prepare(): void {
-    const preallocate = this.fs.preallocate?.bind(this.fs);
+    // Runs on every append into the second half of a segment: no bind (an allocation) until needed.
+    const preallocate = this.fs.preallocate;
     if (preallocate === undefined || this.ready || this.preparing !== null || this.disposed) return;
     this.preparing = (async () => {
       let fd: FileHandle = -1;
       try {
         fd = this.fs.open(this.path, 'replace');
-        await preallocate(fd, this.bytes);
+        await preallocate.call(this.fs, fd, this.bytes);
         if (this.disposed) throw new Error('disposed while preparing');
         this.fd = fd;
         this.ready = true;
