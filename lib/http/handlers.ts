@@ -11,8 +11,9 @@ import { validateEntries, validateEntry } from '../node/entries/validate.js';
 import { bodyKind, parseWriteBody, readBody } from './body.js';
 import type { RequestContext } from './context.js';
 import { checkKnown, parseConsistency, parseLogsQuery, READ_PARAMS } from './query-params.js';
-import { sendJson, sendText } from './reply.js';
+import { sendJson, sendJsonText, sendText } from './reply.js';
 import { FORWARDED_HEADER } from './service.js';
+import { writeReplyJson } from './write-reply.js';
 
 const NO_PARAMS: ReadonlySet<string> = new Set();
 
@@ -26,7 +27,7 @@ export async function handleWrite({ req, res, params, api }: RequestContext): Pr
   const parsed = parseWriteBody(kind, await readBody(req, api.bodyBytesMax));
   const entries = parsed.batch ? validateEntries(parsed.entries) : [validateEntry(parsed.entries[0])];
   const results = await api.service.write(entries, { forwarded: req.headers[FORWARDED_HEADER] === '1' });
-  sendJson(res, 200, parsed.batch ? { success: true, results } : { success: true, ...results[0] });
+  sendJsonText(res, 200, writeReplyJson(results, parsed.batch));
 }
 
 /** GET /read/{file_path}: by file_path or id, never by a file system path. */

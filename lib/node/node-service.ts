@@ -55,7 +55,7 @@ export class NodeApiService implements NodeService {
 
   async read(ref: EntryRef, consistency: ReadConsistency): Promise<LogRecord> {
     this.#checkOpen();
-    await this.#barrier(consistency);
+    if (consistency !== 'local') await this.#barrier(consistency);
     this.core.counters.reads++;
     return this.core.machine.read(ref);
   }
