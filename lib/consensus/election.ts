@@ -54,6 +54,26 @@ export function handleVoteRequest(r: RaftState, m: Extract<Message, { type: 'vot
   } else {
     r.send({ type, from: r.id, to: m.from, term: r.term, granted: false });
   }
+  if (m.type === 'pre-vote' && r.role === 'pre-candidate' && !r.votes.has(m.from)) repoll(r, m.from);
+}
+
+/**
+ * A poll from a peer proves that the peer lost its leader too, so a poll of ours it has not
+ * answered (ignored inside its lease, or lost) is worth sending again now rather than after a
+ * whole election timeout: the peer told of a dead leader just after our poll reached it would
+ * otherwise leave the better-placed of the two waiting a full timeout.
+ */
+function repoll(r: RaftState, to: NodeId): void {
+  if (!r.config().voters.includes(to)) return;
+  r.send({
+    type: 'pre-vote',
+    from: r.id,
+    to,
+    term: r.term + 1,
+    lastIndex: r.log.lastIndex(),
+    lastTerm: r.log.lastTerm(),
+    transfer: false,
+  });
 }
 
 /**

@@ -143,3 +143,27 @@ test('five nodes: the survivors of a dead leader elect quickly and agree on one 
     t.is(leaders.length, 1, `seed ${seed}`);
   }
 });
+
+test('a poll ignored inside a lease is asked again as soon as that peer polls too', (t) => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const c = new TestCluster({ voters: ABC, seed });
+    c.elect('a');
+    c.tick(2);
+    // b holds one more entry than c, so c's own poll will be refused by b.
+    c.cutOneWay('a', 'c');
+    c.propose('a', 'only-b-has-it');
+    c.deliverAll();
+    c.heal();
+    c.crash('a');
+    const term = c.raft('b').status().term;
+    // b is told first and polls at once; c is still inside its lease and ignores the poll.
+    c.raft('b').reportUnreachable('a');
+    c.raft('b').campaign();
+    c.deliverAll();
+    t.is(c.raft('b').status().role, 'pre-candidate', `seed ${seed}`);
+    c.raft('c').reportUnreachable('a');
+    const ticks = ticksToNewLeader(c, term, ELECTION_TICKS - 1);
+    t.not(ticks, undefined, `seed ${seed}: b waited a whole timeout to poll c again`);
+    t.is(c.leader()?.id, 'b', `seed ${seed}`);
+  }
+});
