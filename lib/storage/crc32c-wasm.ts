@@ -68,6 +68,7 @@ const I64_TRUNC_SAT_F64_U = [0xfc, 0x07];
 const BLOCK = [0x02, 0x40];
 const LOOP = [0x03, 0x40];
 const BR_IF_OUT = [0x0d, 1];
+const BR_IF_BLOCK = [0x0d, 0];
 const BR_LOOP = [0x0c, 0];
 
 /** Table `k`'s entry for byte `b` (0..3) of local `x`. */
@@ -79,32 +80,42 @@ function lookup(k: number, x: number, b: number): number[] {
 /** Concatenates instruction groups (numbers are single opcodes or immediates). */
 const code = (...parts: Array<number | number[]>): number[] => parts.flat();
 
-/** crc(p, end, previous): params 0-2, locals 3 (c) and 4-7 (four words). */
-function crcBody(): number[] {
-  const [P, E, PREV, C] = [0, 1, 2, 3];
-  const words = [4, 5, 6, 7];
-  const xorChain: number[] = [];
-  words.forEach((w, wi) => {
+/** Locals of crc: params p, end, previous; then c and four words. */
+const [P, E, PREV, C] = [0, 1, 2, 3];
+const WORDS = [4, 5, 6, 7];
+
+/**
+ * One slicing step over `n` words (4n bytes) at p: word i byte b goes through table 4n-1-4i-b.
+ * As a loop (16 bytes while they fit) or once (8, then 4 bytes, if they fit).
+ */
+function sliceStep(n: number, repeat: boolean): number[] {
+  const lookups: number[] = [];
+  for (let wi = 0; wi < n; wi++) {
     for (let b = 0; b < 4; b++) {
-      xorChain.push(...lookup(15 - wi * 4 - b, w, b));
-      if (wi + b > 0) xorChain.push(XOR);
+      lookups.push(...lookup(4 * n - 1 - 4 * wi - b, WORDS[wi], b));
+      if (wi + b > 0) lookups.push(XOR);
     }
-  });
-  // biome-ignore format: one line per statement of the loop, as in an assembly listing
+  }
+  const loads: number[] = code(get(C), get(P), load(0), XOR, set(WORDS[0]));
+  for (let wi = 1; wi < n; wi++) loads.push(...code(get(P), load(4 * wi), set(WORDS[wi])));
+  // biome-ignore format: one line per statement, as in an assembly listing
+  return code(
+    BLOCK, repeat ? LOOP : [],
+    get(P), i32(4 * n), ADD, get(E), GT_U, repeat ? BR_IF_OUT : BR_IF_BLOCK,
+    loads, lookups, set(C),
+    get(P), i32(4 * n), ADD, set(P),
+    repeat ? [...BR_LOOP, END] : [], END,
+  );
+}
+
+/** crc(p, end, previous): slicing by 16, then by 8 and 4, then bytewise. */
+function crcBody(): number[] {
+  // biome-ignore format: one line per statement, as in an assembly listing
   return code(
     [1, ...uleb(5), I32], // five i32 locals
     get(PREV), i32(-1), XOR, set(C),
-    // 16 bytes per step while they fit.
-    BLOCK, LOOP,
-    get(P), i32(16), ADD, get(E), GT_U, BR_IF_OUT,
-    get(C), get(P), load(0), XOR, set(words[0]),
-    get(P), load(4), set(words[1]),
-    get(P), load(8), set(words[2]),
-    get(P), load(12), set(words[3]),
-    xorChain, set(C),
-    get(P), i32(16), ADD, set(P),
-    BR_LOOP, END, END,
-    // The rest byte by byte.
+    sliceStep(4, true), sliceStep(2, false), sliceStep(1, false),
+    // The last 0-3 bytes one by one.
     BLOCK, LOOP,
     get(P), get(E), GE_U, BR_IF_OUT,
     get(C), get(P), LOAD8_U, XOR, i32(255), AND, i32(2), SHL, load(0),
