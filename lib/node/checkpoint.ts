@@ -7,8 +7,9 @@
  *
  * Layout (little-endian): a 40-byte header — u32 magic "LCCK", u32 format version, f64 A,
  * f64 term at A, f64 body bytes, u32 CRC32C of the body, u32 CRC32C of the header's first 36
- * bytes — then the body: a sequence of f64 numbers and length-prefixed byte strings (see
- * encodeBody). Typed arrays are stored raw, so loading is a copy, not a parse.
+ * bytes — then the body: a sequence of f64 numbers and length-prefixed byte strings, each padded
+ * to 8 bytes (see encodeBody). Typed arrays are stored raw and aligned, so loading them is a view
+ * of the file's bytes, not a parse.
  */
 
 import { crc32c } from '../storage/index.js';
@@ -115,10 +116,14 @@ function encodeBody(c: Checkpoint): Uint8Array[] {
   const m = c.machine;
   w.numbers(m.applied, c.appliedTerm, m.compactedBefore, m.duplicates);
   w.text(JSON.stringify(c.configs));
-  w.bytes(m.window);
+  w.numbers(m.window.clockMs);
+  w.text(JSON.stringify(m.window.ids));
+  for (const array of [m.window.index, m.window.term, m.window.at]) w.array(array);
   const ix = m.index;
   w.numbers(ix.start, ix.unindexedThroughSeq, ix.zoneStart, ix.terms.length);
-  for (const array of [ix.index, ix.ts, ix.level, ix.idHashes, ix.zoneMin, ix.zoneMax]) w.array(array);
+  for (const array of [ix.index, ix.ts, ix.level, ix.ids.hashes, ix.ids.seqs, ix.zoneMin, ix.zoneMax]) {
+    w.array(array);
+  }
   for (const [term, seqs] of ix.terms) {
     w.text(term);
     w.array(seqs);
@@ -139,26 +144,38 @@ function decodeBody(r: BodyReader): Checkpoint {
   ) {
     throw new RangeError('the config list is not as of the applied index');
   }
-  const window = r.bytes().slice();
+  const clockMs = r.number();
+  const ids = JSON.parse(r.text()) as string[];
+  if (!Array.isArray(ids)) throw new RangeError('the dedup window ids are not a list');
+  const window = {
+    clockMs,
+    ids,
+    index: new Float64Array(...r.aligned(8)),
+    term: new Float64Array(...r.aligned(8)),
+    at: new Float64Array(...r.aligned(8)),
+  };
   const start = r.number();
   const unindexedThroughSeq = r.number();
   const zoneStart = r.number();
   const termCount = r.number();
-  const index = new Float64Array(r.aligned(8));
-  const ts = new Float64Array(r.aligned(8));
-  const level = new Uint8Array(r.aligned(1));
-  const idHashes = new Uint32Array(r.aligned(4));
-  const zoneMin = new Float64Array(r.aligned(8));
-  const zoneMax = new Float64Array(r.aligned(8));
+  const index = new Float64Array(...r.aligned(8));
+  const ts = new Float64Array(...r.aligned(8));
+  const level = new Uint8Array(...r.aligned(1));
+  const idTable = {
+    hashes: new Uint32Array(...r.aligned(4)),
+    seqs: new Uint32Array(...r.aligned(4)),
+  };
+  const zoneMin = new Float64Array(...r.aligned(8));
+  const zoneMax = new Float64Array(...r.aligned(8));
   const terms: Array<readonly [string, Uint32Array]> = [];
-  for (let i = 0; i < termCount; i++) terms.push([r.text(), new Uint32Array(r.aligned(4))] as const);
+  for (let i = 0; i < termCount; i++) terms.push([r.text(), new Uint32Array(...r.aligned(4))] as const);
   r.end();
   const state: LogIndexState = {
     start,
     index,
     ts,
     level,
-    idHashes,
+    ids: idTable,
     zoneStart,
     zoneMin,
     zoneMax,
@@ -171,6 +188,9 @@ function decodeBody(r: BodyReader): Checkpoint {
     configs,
   };
 }
+
+/** Zero bytes that pad a byte string to a multiple of 8. */
+const PADDING = new Uint8Array(8);
 
 /** Collects the body: small numbers batched into scratch parts, arrays referenced as they are. */
 class BodyWriter {
@@ -185,6 +205,7 @@ class BodyWriter {
     this.numbers(value.length);
     this.#flush();
     this.#parts.push(value);
+    if (value.length % 8 !== 0) this.#parts.push(PADDING.subarray(0, 8 - (value.length % 8)));
   }
 
   text(value: string): void {
@@ -231,7 +252,8 @@ class BodyReader {
     const length = this.number();
     if (length < 0 || this.#at + length > this.#b.length) throw new RangeError('a byte string overruns');
     const value = this.#b.subarray(this.#at, this.#at + length);
-    this.#at += length;
+    this.#at += length + ((8 - (length % 8)) % 8);
+    if (this.#at > this.#b.length) throw new RangeError('a byte string overruns its padding');
     return value;
   }
 
@@ -239,13 +261,15 @@ class BodyReader {
     return this.bytes().toString('utf8');
   }
 
-  /** A byte string copied into a fresh ArrayBuffer (typed arrays need aligned offsets). */
-  aligned(elementBytes: number): ArrayBuffer {
+  /** A byte string as [buffer, offset, elements] for a typed array view (copied when unaligned). */
+  aligned(elementBytes: number): [ArrayBuffer, number, number] {
     const value = this.bytes();
     if (value.length % elementBytes !== 0) throw new RangeError('an array has a partial element');
+    const count = value.length / elementBytes;
+    if (value.byteOffset % elementBytes === 0) return [value.buffer as ArrayBuffer, value.byteOffset, count];
     const copy = new Uint8Array(value.length);
     copy.set(value);
-    return copy.buffer;
+    return [copy.buffer, 0, count];
   }
 
   end(): void {

@@ -30,6 +30,8 @@ export const CHECKPOINT_GROWTH_DIVISOR = 4;
 /** Least time between periodic checkpoints: bounds the disk bandwidth they take under heavy writes. */
 export const CHECKPOINT_GAP_MS = 10_000;
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Why a start did not use the checkpoint (undefined when it did). */
 export type CheckpointRefusal = string | undefined;
 
@@ -113,15 +115,18 @@ export class Checkpointer {
   }
 
   async #save(machine: StateMachine, storage: RaftStorage): Promise<void> {
-    const checkpoint = capture(machine, storage);
+    const checkpoint = await capture(machine, storage);
     if (checkpoint === undefined) return;
     await writeCheckpoint(this.#fs, this.#file, checkpoint);
     this.#savedIndex = Math.max(this.#savedIndex, checkpoint.machine.applied);
   }
 }
 
-/** The machine's state with the term and config entries as of its applied index (undefined: none to save). */
-export function capture(machine: StateMachine, storage: RaftStorage): Checkpoint | undefined {
+/**
+ * The machine's state with the term and config entries as of its applied index at the call
+ * (undefined: nothing to save). The id table is read afterwards, between event-loop turns.
+ */
+export async function capture(machine: StateMachine, storage: RaftStorage): Promise<Checkpoint | undefined> {
   const applied = machine.appliedIndex;
   const term = storage.term(applied);
   // Nothing applied yet, or a snapshot from the leader covers the applied index: nothing to save.
@@ -132,7 +137,8 @@ export function capture(machine: StateMachine, storage: RaftStorage): Checkpoint
     snapshotIndex: storage.snapshot().index,
     configs: storage.configHistory().filter((c) => c.index <= applied),
   };
-  return { appliedTerm: term, machine: machine.exportState(), configs };
+  const state = machine.exportState(nextTurn);
+  return { appliedTerm: term, machine: await state, configs };
 }
 
 function refuse(reason: string): { applied: number; refusal: CheckpointRefusal } {

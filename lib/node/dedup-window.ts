@@ -33,6 +33,15 @@ interface WindowState {
   readonly at: number[];
 }
 
+/** A window's contents oldest first, as plain arrays (a local checkpoint: lib/node/checkpoint.ts). */
+export interface DedupEntries {
+  readonly clockMs: number;
+  readonly ids: readonly string[];
+  readonly index: Float64Array;
+  readonly term: Float64Array;
+  readonly at: Float64Array;
+}
+
 /**
  * A ring of (id, index, term, acceptedAtMs) in apply order plus a map id -> ring slot. The window's
  * clock is the highest accept time applied so far, so age eviction is deterministic.
@@ -142,6 +151,48 @@ export class DedupWindow {
       at = this.#at[slot];
     }
     return Buffer.from(JSON.stringify(state), 'utf8');
+  }
+
+  /** The contents, oldest first, copied: a few ms for a full window, so apply is not held up. */
+  exportEntries(): DedupEntries {
+    const n = this.#size;
+    const out = {
+      clockMs: this.#clockMs,
+      ids: new Array<string>(n),
+      index: new Float64Array(n),
+      term: new Float64Array(n),
+      at: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const slot = (this.#head + i) % this.entriesMax;
+      out.ids[i] = this.#ids[slot];
+      out.index[i] = this.#index[slot];
+      out.term[i] = this.#term[slot];
+      out.at[i] = this.#at[slot];
+    }
+    return out;
+  }
+
+  /** Replaces the window with exportEntries() output; throws RangeError when it is malformed. */
+  importEntries(entries: DedupEntries): void {
+    const n = entries.ids.length;
+    if (entries.index.length !== n || entries.term.length !== n || entries.at.length !== n) {
+      throw new RangeError('dedup window arrays differ in length');
+    }
+    this.#slotById.clear();
+    this.#ids = [];
+    this.#index = [];
+    this.#term = [];
+    this.#at = [];
+    this.#head = 0;
+    this.#size = 0;
+    this.#clockMs = entries.clockMs;
+    for (let i = 0; i < n; i++) {
+      if (typeof entries.ids[i] !== 'string') throw new RangeError('a dedup window id is not a string');
+      if (this.#slotById.has(entries.ids[i])) continue;
+      this.add(entries.ids[i], entries.index[i], entries.term[i], entries.at[i]);
+    }
+    this.#evictOlderThan(this.#clockMs - this.ageMs);
   }
 
   /** Replaces the window with one encode() produced (possibly on another replica). */

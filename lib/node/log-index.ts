@@ -13,12 +13,12 @@
 import { assert } from '../assert.js';
 import { LEVELS, levelCode } from './entries/levels.js';
 import type { IndexFields } from './entries/payload.js';
-import { hashId, IdTable } from './indexing/id-table.js';
+import { hashId, type IdSlots, IdTable } from './indexing/id-table.js';
 import { float64Column, type NumberColumn, uint8Column, uint32Column } from './indexing/number-column.js';
 
 /**
  * A LogIndex as plain arrays (copies), for a local checkpoint. The level posting lists are not
- * kept: they follow from the level column. The id table is kept as one hash per live seq.
+ * kept: they follow from the level column. The id table keeps only its live slots.
  */
 export interface LogIndexState {
   /** First live seq; the per-seq arrays below hold seqs [start, start + index.length). */
@@ -26,7 +26,7 @@ export interface LogIndexState {
   readonly index: Float64Array;
   readonly ts: Float64Array;
   readonly level: Uint8Array;
-  readonly idHashes: Uint32Array;
+  readonly ids: IdSlots;
   /** Zone-map block of zoneMin[0] and zoneMax[0]. */
   readonly zoneStart: number;
   readonly zoneMin: Float64Array;
@@ -152,21 +152,26 @@ export class LogIndex {
     this.#ids.dropBefore(seq);
   }
 
-  /** The whole index as copies of its live arrays (see LogIndexState). */
-  exportState(): LogIndexState {
+  /**
+   * The whole index as copies of its live arrays (see LogIndexState), as of the call: the arrays
+   * are copied at once (memory speed), the id table is read in slices with `pause()` between
+   * them (adds meanwhile are left out).
+   */
+  async exportState(pause: () => Promise<void> = async () => {}): Promise<LogIndexState> {
     const start = this.start;
-    return {
+    const ids = this.#ids.exportSlots(this.end, pause);
+    const state = {
       start,
       index: this.#index.view().slice() as Float64Array,
       ts: this.#ts.view().slice() as Float64Array,
       level: this.#level.view().slice() as Uint8Array,
-      idHashes: this.#ids.hashesBySeq(start, this.end),
       zoneStart: this.#zoneMin.start,
       zoneMin: this.#zoneMin.view().slice() as Float64Array,
       zoneMax: this.#zoneMax.view().slice() as Float64Array,
       terms: [...this.#terms].map(([term, list]) => [term, list.view().slice() as Uint32Array] as const),
       unindexedThroughSeq: this.#unindexedThroughSeq,
     };
+    return { ...state, ids: await ids };
   }
 
   /**
@@ -175,7 +180,7 @@ export class LogIndex {
    */
   static fromState(state: LogIndexState, termsMax = TERMS_MAX): LogIndex {
     const n = state.index.length;
-    if (state.ts.length !== n || state.level.length !== n || state.idHashes.length !== n) {
+    if (state.ts.length !== n || state.level.length !== n || state.ids.seqs.length !== n) {
       throw new RangeError('index state columns differ in length');
     }
     if (state.zoneMin.length !== state.zoneMax.length) throw new RangeError('zone maps differ in length');
@@ -198,7 +203,7 @@ export class LogIndex {
       ix.#terms.set(term, list);
     }
     ix.#unindexedThroughSeq = state.unindexedThroughSeq;
-    ix.#ids = IdTable.fromHashes(state.idHashes, state.start);
+    ix.#ids = IdTable.fromSlots(state.ids, state.start);
     return ix;
   }
 

@@ -14,7 +14,12 @@
 
 import { assert } from '../assert.js';
 import { LogClusterError } from '../errors.js';
-import { DEDUP_WINDOW_AGE_MS, DEDUP_WINDOW_ENTRIES_MAX, DedupWindow } from './dedup-window.js';
+import {
+  DEDUP_WINDOW_AGE_MS,
+  DEDUP_WINDOW_ENTRIES_MAX,
+  type DedupEntries,
+  DedupWindow,
+} from './dedup-window.js';
 import { decodeId, decodeIndexFields, decodeRecord, type IndexFields } from './entries/payload.js';
 import type { EntryRef, LogRecord } from './entries/record.js';
 import { LogIndex, type LogIndexState } from './log-index.js';
@@ -74,8 +79,7 @@ export interface MachineState {
   readonly applied: number;
   readonly compactedBefore: number;
   readonly duplicates: number;
-  /** DedupWindow.encode(). */
-  readonly window: Uint8Array;
+  readonly window: DedupEntries;
   readonly index: LogIndexState;
 }
 
@@ -173,14 +177,18 @@ export class StateMachine {
     this.#compactedBefore = header.applied + 1;
   }
 
-  /** The complete applied state (indexes included), copied: applying may go on meanwhile. */
-  exportState(): MachineState {
+  /**
+   * The complete applied state (indexes included) as of the call, copied: applying may go on
+   * while the id table is read in slices, `pause()` between them (LogIndex.exportState).
+   */
+  async exportState(pause?: () => Promise<void>): Promise<MachineState> {
+    const index = this.#index.exportState(pause);
     return {
       applied: this.#applied,
       compactedBefore: this.#compactedBefore,
       duplicates: this.#duplicates,
-      window: this.#window.encode(),
-      index: this.#index.exportState(),
+      window: this.#window.exportEntries(),
+      index: await index,
     };
   }
 
@@ -191,7 +199,7 @@ export class StateMachine {
   importState(state: MachineState): void {
     const index = LogIndex.fromState(state.index, this.#termsMax);
     const window = new DedupWindow(this.#window.entriesMax, this.#window.ageMs);
-    window.restore(state.window);
+    window.importEntries(state.window);
     if (window.lastIndex > state.applied) throw new RangeError('the dedup window runs ahead of applied');
     this.#index = index;
     this.#window = window;

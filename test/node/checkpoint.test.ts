@@ -75,9 +75,9 @@ function answers(sm: StateMachine, ids: readonly string[]) {
   };
 }
 
-function checkpointOf(sm: StateMachine, term = 1): Checkpoint {
+async function checkpointOf(sm: StateMachine, term = 1): Promise<Checkpoint> {
   const configs = { throughIndex: sm.appliedIndex, throughTerm: term, snapshotIndex: 0, configs: [] };
-  return { appliedTerm: term, machine: sm.exportState(), configs };
+  return { appliedTerm: term, machine: await sm.exportState(), configs };
 }
 
 async function bytesOf(checkpoint: Checkpoint): Promise<Buffer> {
@@ -87,7 +87,7 @@ async function bytesOf(checkpoint: Checkpoint): Promise<Buffer> {
 test('round trip: a restored machine answers every query, id read and dedup exactly as the saved one', async (t) => {
   const { sm, log, ids, write } = filled(1500);
   sm.dropBefore(120);
-  const decoded = decodeCheckpoint(await bytesOf(checkpointOf(sm)));
+  const decoded = decodeCheckpoint(await bytesOf(await checkpointOf(sm)));
   if (typeof decoded === 'string') return t.fail(decoded);
   const copy = new StateMachine({ readEntry: log.read, indexTermsMax: 40 });
   copy.importState(decoded.machine);
@@ -111,7 +111,7 @@ test('round trip: a restored machine answers every query, id read and dedup exac
 test('an empty machine and one emptied by retention round-trip too', async (t) => {
   for (const { sm, log } of [machine(), filled(30)]) {
     sm.dropBefore(sm.appliedIndex + 1);
-    const decoded = decodeCheckpoint(await bytesOf(checkpointOf(sm)));
+    const decoded = decodeCheckpoint(await bytesOf(await checkpointOf(sm)));
     if (typeof decoded === 'string') return t.fail(decoded);
     const copy = new StateMachine({ readEntry: log.read });
     copy.importState(decoded.machine);
@@ -122,7 +122,7 @@ test('an empty machine and one emptied by retention round-trip too', async (t) =
 
 test('damaged, torn, foreign and mislabelled checkpoints decode to a reason, never a state', async (t) => {
   const { sm } = filled(300);
-  const good = await bytesOf(checkpointOf(sm));
+  const good = await bytesOf(await checkpointOf(sm));
   t.is(typeof decodeCheckpoint(good), 'object');
   const flipped = Buffer.from(good);
   flipped[good.length - 100] ^= 1;
@@ -140,7 +140,7 @@ test('the file: written atomically, read back; a torn or missing file reads as m
   await fs.mkdir('/d');
   t.regex((readCheckpoint(fs, '/d/cp') as { missing: string }).missing, /ENOENT/);
   const { sm } = filled(400);
-  const bytes = await writeCheckpoint(fs, '/d/cp', checkpointOf(sm));
+  const bytes = await writeCheckpoint(fs, '/d/cp', await checkpointOf(sm));
   fs.crash();
   const read = readCheckpoint(fs, '/d/cp');
   if (!('checkpoint' in read)) return t.fail(read.missing);
@@ -155,11 +155,11 @@ test('a crash while writing leaves the previous checkpoint, never a mix', async 
   const fs = new SimFileSystem({ prng: new Prng(4) });
   await fs.mkdir('/d');
   const { sm, write } = filled(200);
-  await writeCheckpoint(fs, '/d/cp', checkpointOf(sm));
+  await writeCheckpoint(fs, '/d/cp', await checkpointOf(sm));
   const first = sm.appliedIndex;
   write({ message: 'later' });
   // The writer runs as a process that dies with the crash: its later calls fail.
-  const writing = writeCheckpoint(fs.attach(), '/d/cp', checkpointOf(sm));
+  const writing = writeCheckpoint(fs.attach(), '/d/cp', await checkpointOf(sm));
   fs.crash(); // before the new file was fsynced and renamed
   await writing.catch(() => undefined);
   const read = readCheckpoint(fs, '/d/cp');
@@ -195,7 +195,7 @@ test('restore: used when the log holds the applied index at its term; refused (s
   const fs = new SimFileSystem({ prng: new Prng(5) });
   const A = sm.appliedIndex;
   const live = await storageWith(fs, '/live', logEntries(1, A + 5, 1, payload), A);
-  const checkpoint = capture(sm, live);
+  const checkpoint = await capture(sm, live);
   if (checkpoint === undefined) return t.fail();
   t.is(checkpoint.machine.applied, A);
   const cases: Array<[string, Entry[], RegExp | null]> = [

@@ -1,13 +1,16 @@
 /**
  * id -> sequence number, for reads by id over every live entry (the dedup window only covers
  * recent ones). Open addressing over two Uint32Arrays holding a 32-bit hash and seq+1: 8 bytes per
- * slot, at most half full, so 16-32 bytes per entry instead of a Map of strings (~100 bytes). Ids
+ * slot, at most half full, so 16-48 bytes per entry instead of a Map of strings (~100 bytes). Ids
  * themselves are not kept: a hit is confirmed by reading the entry (the log is the data).
  */
 
 import { assert } from '../../assert.js';
 
 /** Smallest table: 1,024 slots (8 KiB). */
+
+/** Slots read per slice by exportSlots (~1-3 ms each): the longest it holds the event loop. */
+export const EXPORT_SLICE_SLOTS = 1 << 20;
 const SLOTS_MIN = 1024;
 
 /** 32-bit FNV-1a over UTF-16 code units: fast, and good enough with confirmation on read. */
@@ -18,6 +21,22 @@ export function hashId(id: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** The live entries of an IdTable in slot order (see IdTable.exportSlots). */
+export interface IdSlots {
+  readonly hashes: Uint32Array;
+  readonly seqs: Uint32Array;
+}
+
+/**
+ * Slots for `live` entries after a rebuild: a power of two at least 3x their number, so the table
+ * is 1/6-1/3 full then and rebuilt again at 1/2 (16-48 bytes per entry, and no rebuild storm).
+ */
+function slotsFor(live: number): number {
+  let size = SLOTS_MIN;
+  while (size < (live + 1) * 3) size *= 2;
+  return size;
 }
 
 /** A multimap hash -> seq. Seqs below `firstLiveSeq` are dead and vanish at the next rebuild. */
@@ -58,33 +77,67 @@ export class IdTable {
   }
 
   /**
-   * The hash of every live seq in [from, to), by seq (out[seq - from]): what a checkpoint stores,
-   * 4 bytes per entry instead of the table's 16-32. Every live seq in the range must be present.
+   * The entries of seqs below `endSeq` in slot order: what a checkpoint stores (8 bytes per
+   * entry, not the table's 16-48); slot order makes fromSlots' inserts walk memory in sequence.
+   * The table is read in slices with `pause()` between them, and the result is as of the call:
+   * later adds (seqs >= endSeq) are skipped, and a rebuild replaces the arrays without touching
+   * the ones being read.
    */
-  hashesBySeq(from: number, to: number): Uint32Array {
-    const out = new Uint32Array(to - from);
+  async exportSlots(
+    endSeq: number,
+    pause: () => Promise<void>,
+    sliceSlots = EXPORT_SLICE_SLOTS,
+  ): Promise<IdSlots> {
     const seqs = this.#seqs;
-    const low = Math.max(from, this.#firstLiveSeq);
-    for (let slot = 0; slot < seqs.length; slot++) {
-      const seq = seqs[slot] - 1;
-      if (seq >= low && seq < to) out[seq - from] = this.#hashes[slot];
+    const hashes = this.#hashes;
+    const first = this.#firstLiveSeq;
+    const live = (seqPlusOne: number) => seqPlusOne > first && seqPlusOne <= endSeq;
+    let count = 0;
+    for (let from = 0; from < seqs.length; from += sliceSlots) {
+      if (from > 0) await pause();
+      const to = Math.min(seqs.length, from + sliceSlots);
+      for (let slot = from; slot < to; slot++) if (live(seqs[slot])) count++;
     }
-    return out;
+    const outHashes = new Uint32Array(count);
+    const outSeqs = new Uint32Array(count);
+    let at = 0;
+    for (let from = 0; from < seqs.length; from += sliceSlots) {
+      await pause();
+      const to = Math.min(seqs.length, from + sliceSlots);
+      for (let slot = from; slot < to; slot++) {
+        if (!live(seqs[slot])) continue;
+        outHashes[at] = hashes[slot];
+        outSeqs[at++] = seqs[slot] - 1;
+      }
+    }
+    return { hashes: outHashes, seqs: outSeqs };
   }
 
   /**
-   * A table holding `hashes[i]` for seq `firstSeq + i` (the inverse of hashesBySeq), sized as a
-   * rebuild would size it, so lookups behave exactly as in the table that was saved.
+   * The table exportSlots() described, every seq below `firstLiveSeq` dead. Throws RangeError
+   * when the description cannot be a table (then the caller rebuilds from the log instead).
    */
-  static fromHashes(hashes: Uint32Array, firstSeq: number): IdTable {
+  static fromSlots(slots: IdSlots, firstLiveSeq: number): IdTable {
+    const { hashes, seqs } = slots;
+    if (hashes.length !== seqs.length) throw new RangeError('bad id table slots');
+    // Sized as a rebuild would; inserting in the saved slot order still walks memory in sequence.
+    const size = slotsFor(seqs.length);
+    const mask = size - 1;
+    const tableHashes = new Uint32Array(size);
+    const tableSeqs = new Uint32Array(size);
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i];
+      if (seq < firstLiveSeq || seq >= 0xffffffff) throw new RangeError('a dead or impossible seq');
+      let slot = hashes[i] & mask;
+      while (tableSeqs[slot] !== 0) slot = (slot + 1) & mask;
+      tableHashes[slot] = hashes[i];
+      tableSeqs[slot] = seq + 1;
+    }
     const table = new IdTable();
-    let size = SLOTS_MIN;
-    while (size < (hashes.length + 1) * 2) size *= 2;
-    table.#hashes = new Uint32Array(size);
-    table.#seqs = new Uint32Array(size);
-    for (let i = 0; i < hashes.length; i++) table.#insert(hashes[i], firstSeq + i + 1);
-    table.#used = hashes.length;
-    table.#firstLiveSeq = firstSeq;
+    table.#hashes = tableHashes;
+    table.#seqs = tableSeqs;
+    table.#used = seqs.length;
+    table.#firstLiveSeq = firstLiveSeq;
     return table;
   }
 
@@ -101,14 +154,13 @@ export class IdTable {
     this.#seqs[slot] = seqPlusOne;
   }
 
-  /** Re-inserts the live slots into a table sized for 4x their number (load 1/4 after a rebuild). */
+  /** Re-inserts the live slots into a table of slotsFor(live) slots. */
   #rebuild(): void {
     const hashes = this.#hashes;
     const seqs = this.#seqs;
     let live = 0;
     for (let i = 0; i < seqs.length; i++) if (seqs[i] !== 0 && seqs[i] - 1 >= this.#firstLiveSeq) live++;
-    let size = SLOTS_MIN;
-    while (size < (live + 1) * 4) size *= 2;
+    const size = slotsFor(live);
     this.#hashes = new Uint32Array(size);
     this.#seqs = new Uint32Array(size);
     for (let i = 0; i < seqs.length; i++) {
