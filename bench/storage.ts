@@ -9,25 +9,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type LogRecord, NodeFileSystem, SEGMENT_BYTES_MAX, SegmentedLog } from '../lib/storage/index.js';
-import { SPARE_SEGMENT_NAME } from '../lib/storage/spare-segment.js';
+import { SegmentedLog } from '../lib/storage/index.js';
+import {
+  bandwidth,
+  fsyncPerRecord,
+  groupCommit,
+  RECORD_BYTES,
+  type Sample,
+  TimedFileSystem,
+  warmLog,
+} from './storage/runs.js';
 
-/** Payload bytes of one record, as the issue's goal is stated. */
-const RECORD_BYTES = 200;
 /** tmpfs's f_type: a RAM disk would make fdatasync free and the numbers meaningless. */
 const TMPFS_MAGIC = 0x01021994;
 
 interface Config {
   runs: number;
   seconds: number;
-  bandwidthMiB: number;
   dir: string;
   json: boolean;
-}
-
-interface Sample {
-  appendsPerSec: number;
-  mbPerSec: number;
 }
 
 function parseArgs(argv: string[]): Config {
@@ -37,7 +37,6 @@ function parseArgs(argv: string[]): Config {
   return {
     runs: quick ? 3 : 5,
     seconds: quick ? 0.6 : 3,
-    bandwidthMiB: quick ? 64 : 256,
     dir: fs.mkdtempSync(path.join(base, 'logcluster-bench-')),
     json: argv.includes('--json'),
   };
@@ -60,56 +59,14 @@ function freshDir(config: Config, name: string): string {
   return dir;
 }
 
-/**
- * A log in steady state, as a node that has run a while has it: appended past its first
- * segment, so the active segment is a preallocated spare (appends overwrite zeros and every
- * fdatasync flushes data only). Filled with large batches; near the end of a segment it waits
- * for the spare to be ready, so one roll is enough.
- */
-async function warmLog(dir: string, payload: Uint8Array): Promise<SegmentedLog> {
-  const { log } = await SegmentedLog.open(new NodeFileSystem(), dir);
-  const segments = () =>
-    fs
-      .readdirSync(dir)
-      .filter((n) => n.endsWith('.log'))
-      .sort();
-  const size = (name: string) => fs.statSync(path.join(dir, name)).size;
-  const spare = path.join(dir, SPARE_SEGMENT_NAME);
-  const deadline = performance.now() + 120_000;
-  while (performance.now() < deadline) {
-    const names = segments();
-    const newest = names[names.length - 1];
-    if (names.length > 1 && size(newest) === SEGMENT_BYTES_MAX) return log;
-    if (size(newest) > SEGMENT_BYTES_MAX * 0.9) {
-      while (!(fs.existsSync(spare) && size(SPARE_SEGMENT_NAME) === SEGMENT_BYTES_MAX)) {
-        if (performance.now() > deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100)); // its fdatasync
-    }
-    const batch: LogRecord[] = [];
-    for (let i = 1; i <= 4096; i++) batch.push({ index: log.lastIndex + i, term: 1, type: 0, payload });
-    await log.append(batch);
+/** Runs `measure` in a fresh directory it may fill, removed afterwards. */
+function inFreshDir(config: Config, name: string, measure: (dir: string) => Sample): Sample {
+  const dir = freshDir(config, name);
+  try {
+    return measure(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  throw new Error('the log never rolled into a preallocated segment');
-}
-
-/** `appenders` loops of append-one-record-and-await on `log` for `seconds`. */
-async function groupCommit(log: SegmentedLog, appenders: number, seconds: number): Promise<Sample> {
-  const payload = new Uint8Array(RECORD_BYTES).fill(7);
-  let count = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  const appender = async () => {
-    while (performance.now() < end) {
-      const record: LogRecord = { index: log.lastIndex + 1, term: 1, type: 0, payload };
-      await log.append([record]);
-      count++;
-    }
-  };
-  await Promise.all(Array.from({ length: appenders }, appender));
-  const elapsed = (performance.now() - start) / 1000;
-  return { appendsPerSec: count / elapsed, mbPerSec: (count * RECORD_BYTES) / elapsed / 1e6 };
 }
 
 /** Closes `log` and times reopening it. */
@@ -117,42 +74,10 @@ async function reopenTime(log: SegmentedLog, dir: string): Promise<{ bytes: numb
   const bytes = log.stats().bytes;
   await log.close();
   const start = performance.now();
-  const { log: reopened } = await SegmentedLog.open(new NodeFileSystem(), dir);
+  const { log: reopened } = await SegmentedLog.open(new TimedFileSystem(), dir);
   const ms = performance.now() - start;
   await reopened.close();
   return { bytes, ms };
-}
-
-function fsyncPerRecord(config: Config, seconds: number): Sample {
-  const dir = freshDir(config, 'per-record');
-  const fd = fs.openSync(path.join(dir, 'log'), 'w');
-  const record = Buffer.alloc(RECORD_BYTES, 7);
-  let count = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    fs.writeSync(fd, record, 0, RECORD_BYTES, count * RECORD_BYTES);
-    fs.fdatasyncSync(fd);
-    count++;
-  }
-  const elapsed = (performance.now() - start) / 1000;
-  fs.closeSync(fd);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { appendsPerSec: count / elapsed, mbPerSec: (count * RECORD_BYTES) / elapsed / 1e6 };
-}
-
-function bandwidth(config: Config): Sample {
-  const dir = freshDir(config, 'bandwidth');
-  const fd = fs.openSync(path.join(dir, 'big'), 'w');
-  const chunk = Buffer.alloc(1024 * 1024, 7);
-  const start = performance.now();
-  for (let i = 0; i < config.bandwidthMiB; i++) fs.writeSync(fd, chunk, 0, chunk.length, i * chunk.length);
-  fs.fdatasyncSync(fd);
-  const elapsed = (performance.now() - start) / 1000;
-  fs.closeSync(fd);
-  fs.rmSync(dir, { recursive: true, force: true });
-  const bytes = config.bandwidthMiB * chunk.length;
-  return { appendsPerSec: bytes / RECORD_BYTES / elapsed, mbPerSec: bytes / elapsed / 1e6 };
 }
 
 function median(values: number[]): number {
@@ -181,6 +106,8 @@ function summarize(name: string, samples: Sample[]): Row {
   };
 }
 
+const rowName = (n: number) => `group commit, ${n} appender${n > 1 ? 's' : ''}`;
+
 async function main(): Promise<void> {
   const config = parseArgs(process.argv.slice(2));
   const cleanup = () => fs.rmSync(config.dir, { recursive: true, force: true });
@@ -189,27 +116,37 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
-    const payload = new Uint8Array(RECORD_BYTES).fill(7);
     const counts = [1, 16, 256];
-    const logs = new Map<number, SegmentedLog>();
-    for (const n of counts) logs.set(n, await warmLog(freshDir(config, `group-${n}`), payload));
-    await groupCommit(logs.get(16)!, 16, 0.3); // JIT warm-up
+    const logs = new Map<number, { log: SegmentedLog; fsys: TimedFileSystem }>();
+    for (const n of counts) {
+      const fsys = new TimedFileSystem();
+      logs.set(n, { log: await warmLog(freshDir(config, `group-${n}`), fsys), fsys });
+    }
+    const run = (n: number, seconds: number) => groupCommit(logs.get(n)!.log, logs.get(n)!.fsys, n, seconds);
+    await run(256, 0.3); // JIT warm-up
     const samples = new Map<string, Sample[]>();
     const add = (name: string, s: Sample) => samples.set(name, [...(samples.get(name) ?? []), s]);
     // Interleave the runs so slow drifts of the disk affect every row alike.
-    for (let run = 0; run < config.runs; run++) {
+    for (let round = 0; round < config.runs; round++) {
+      let lastBytes = 0;
       for (const n of counts) {
-        add(
-          `group commit, ${n} appender${n > 1 ? 's' : ''}`,
-          await groupCommit(logs.get(n)!, n, config.seconds),
-        );
+        const sample = await run(n, config.seconds);
+        add(rowName(n), sample);
+        lastBytes = sample.mbPerSec * 1e6 * config.seconds;
       }
-      add('baseline: write + fdatasync per record', fsyncPerRecord(config, config.seconds));
-      add('baseline: sequential bandwidth', bandwidth(config));
+      add(
+        'baseline: write + fdatasync per record',
+        inFreshDir(config, 'per-record', (dir) => fsyncPerRecord(dir, config.seconds)),
+      );
+      // The same bytes the 256-appender run just made durable, as one sequential write.
+      add(
+        'baseline: sequential bandwidth',
+        inFreshDir(config, 'bandwidth', (dir) => bandwidth(dir, lastBytes)),
+      );
     }
-    await logs.get(1)!.close();
-    await logs.get(16)!.close();
-    const reopen = await reopenTime(logs.get(256)!, path.join(config.dir, 'group-256'));
+    await logs.get(1)!.log.close();
+    await logs.get(16)!.log.close();
+    const reopen = await reopenTime(logs.get(256)!.log, path.join(config.dir, 'group-256'));
     const rows = [...samples].map(([name, s]) => summarize(name, s));
     report(config, rows, reopen);
   } finally {
@@ -219,28 +156,30 @@ async function main(): Promise<void> {
 
 function report(config: Config, rows: Row[], reopen: { bytes: number; ms: number }): void {
   const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
-  const g256 = byName('group commit, 256');
+  const g256 = byName(rowName(256));
   const perRecord = byName('baseline: write');
   const disk = byName('baseline: sequential');
   // 256 appenders each wait for one record: by Little's law they can do at most 256 records per
   // fdatasync latency, which the per-record loop measures (1 / its rate).
   const latencyBoundMbPerSec = (256 * perRecord.appendsPerSec * RECORD_BYTES) / 1e6;
+  const of256 = (key: 'recordsPerSync' | 'syncUs' | 'elu') => median(g256.samples.map((s) => s[key] ?? 0));
   const ratios = {
     bandwidthShare: g256.mbPerSec / disk.mbPerSec,
     overPerRecordFsync: g256.appendsPerSec / perRecord.appendsPerSec,
     latencyBoundShare: g256.mbPerSec / latencyBoundMbPerSec,
   };
+  const rounds = { recordsPerSync: of256('recordsPerSync'), syncUs: of256('syncUs'), elu: of256('elu') };
   if (config.json) {
-    console.log(
-      JSON.stringify({
-        recordBytes: RECORD_BYTES,
-        runs: config.runs,
-        seconds: config.seconds,
-        rows,
-        ratios,
-        reopen,
-      }),
-    );
+    const out = {
+      recordBytes: RECORD_BYTES,
+      runs: config.runs,
+      seconds: config.seconds,
+      rows,
+      ratios,
+      rounds,
+      reopen,
+    };
+    console.log(JSON.stringify(out));
     return;
   }
   const fmt = (n: number, digits = 0) =>
@@ -249,7 +188,10 @@ function report(config: Config, rows: Row[], reopen: { bytes: number; ms: number
     `storage bench: ${RECORD_BYTES}-byte records, ${config.runs} runs of ${config.seconds}s each, dir ${config.dir}`,
   );
   console.log(
-    `node ${process.version}, ${os.cpus().length} cpus; medians, spread = (max - min) / median of MB/s\n`,
+    `node ${process.version}, ${os.cpus().length} cpus, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; medians, spread = (max - min) / median of MB/s\n`,
   );
   const header = ['measurement', 'appends/s', 'MB/s', 'spread'];
   const lines = rows.map((r) => [
@@ -273,6 +215,9 @@ function report(config: Config, rows: Row[], reopen: { bytes: number; ms: number
   );
   console.log(
     `256 appenders vs their fdatasync-latency bound (256 x 200 B x per-record loop rate = ${fmt(latencyBoundMbPerSec, 1)} MB/s): ${fmt(ratios.latencyBoundShare * 100, 0)}%`,
+  );
+  console.log(
+    `256 appenders: ${fmt(rounds.recordsPerSync, 1)} records per fdatasync, ${fmt(rounds.syncUs)} us per fdatasync as the log saw it, event loop ${fmt(rounds.elu * 100)}% busy`,
   );
   console.log(`reopen of the 256-appender log: ${fmt(reopen.bytes / 1e6, 1)} MB in ${fmt(reopen.ms, 1)} ms`);
 }
