@@ -103,7 +103,7 @@ export class SegmentStore {
       seg.noteRecord(r.index, seg.bytes, frameBytes, crc);
       seg.runs.append(r.index, r.term);
     }
-    if (seg.bytes >= max * SPARE_PREPARE_AT_FILL) this.spare.prepare();
+    if (seg.bytes >= max * SPARE_PREPARE_AT_FILL) this.spare.prepare(seg.bytes / max);
   }
 
   /** Bytes framed but not yet written (they wait for the next round). */
