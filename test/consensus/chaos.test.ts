@@ -1,6 +1,7 @@
 /**
  * A small randomized soak of the core alone (the full simulator with the real storage lives in
- * test/simulation): random delivery order, drops, duplicates, partitions, crashes and restarts,
+ * test/simulation): random delivery order, drops, duplicates, partitions, crashes (most of them
+ * reported to the survivors as unreachable) and restarts, wrong unreachable reports,
  * proposals, reads, compaction and membership changes; safety checked after every step and
  * liveness after healing.
  */
@@ -101,8 +102,12 @@ function chaosRun(
       partition = null;
     } else if (roll < 93) {
       const node = rng.pick([...c.nodes.values()]);
-      if (node.up) c.crash(node.id);
-      else c.restart(node.id);
+      if (node.up) {
+        c.crash(node.id);
+        // Most crashes are kills the survivors' transports notice (Raft.reportUnreachable).
+        if (rng.chance(0.7))
+          for (const other of c.nodes.values()) if (other.up) other.raft.reportUnreachable(node.id);
+      } else c.restart(node.id);
     } else if (roll < 95) {
       const node = rng.pick([...c.nodes.values()]);
       if (node.up && node.appliedIndex > node.storage.snapshot().index + 5) {
@@ -119,7 +124,10 @@ function chaosRun(
       c.leader()?.raft.transferLeadership(rng.pick(voters));
     } else {
       const node = rng.pick([...c.nodes.values()]);
-      if (node.up) node.raft.readIndex(`s${seed}r${step}`);
+      const lead = node.raft.status().leaderId;
+      // Half of these: a read; the other half a wrong report that the (maybe live) leader is gone.
+      if (node.up && rng.chance(0.5)) node.raft.readIndex(`s${seed}r${step}`);
+      else if (node.up && lead !== null) node.raft.reportUnreachable(lead);
     }
     for (const id of c.nodes.keys()) c.drain(id);
     check(c, k);
