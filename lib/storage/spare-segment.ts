@@ -6,7 +6,7 @@
  * fast on ext4 here). Best effort: without a ready spare (or without FileSystem.preallocate)
  * a roll creates an empty file that grows by appending.
  *
- * The zeros go to disk in steps of SPARE_STEP_BYTES, each made durable before the next, paced by
+ * The zeros go to disk in steps of SPARE_STEP_BYTES at most, each durable before the next, paced by
  * the active segment's fill: the log's own fdatasyncs queue behind whatever the disk is
  * flushing, and one 64 MiB flush made them ~10x slower (4-8 ms instead of 0.4-0.9) for the
  * third of a second it took, once per segment.
@@ -20,11 +20,14 @@ import type { FileHandle, FileSystem } from './file-system.js';
  */
 export const SPARE_PREPARE_AT_FILL = 0.25;
 
-/** The spare is paced to be complete when the active segment is this full, well before its roll. */
-export const SPARE_READY_AT_FILL = 0.85;
+/** The spare is paced to be complete when the active segment is this full: the rest is margin for large batches and a slow disk. */
+export const SPARE_READY_AT_FILL = 0.6;
 
 /** Zeros written and made durable per step (1 MiB): a short flush for the log's fdatasyncs to wait behind. */
 export const SPARE_STEP_BYTES = 1024 * 1024;
+
+/** Small segments still take this many steps (so tests with tiny segments exercise the pacing). */
+export const SPARE_STEPS_MIN = 8;
 
 /** Name of the spare file in the log directory (removed at open when a crash left it). */
 export const SPARE_SEGMENT_NAME = 'next-segment.spare';
@@ -42,6 +45,7 @@ export class SpareSegment {
   /** A step failed (disk full, I/O error): no more tries until the next roll. */
   private gaveUp = false;
   private disposed = false;
+  private readonly stepBytes: number;
 
   constructor(
     private readonly fs: FileSystem,
@@ -49,6 +53,7 @@ export class SpareSegment {
     private readonly bytes: number,
   ) {
     this.path = path.join(dir, SPARE_SEGMENT_NAME);
+    this.stepBytes = Math.min(SPARE_STEP_BYTES, Math.ceil(bytes / SPARE_STEPS_MIN));
   }
 
   /**
@@ -81,7 +86,7 @@ export class SpareSegment {
         this.prepared = 0;
       }
       while (this.prepared < this.target && !this.disposed) {
-        const next = Math.min(this.bytes, this.prepared + SPARE_STEP_BYTES);
+        const next = Math.min(this.bytes, this.prepared + this.stepBytes);
         await preallocate.call(this.fs, this.fd, next);
         this.prepared = next;
       }

@@ -4,6 +4,7 @@ import {
   SPARE_READY_AT_FILL,
   SPARE_SEGMENT_NAME,
   SPARE_STEP_BYTES,
+  SPARE_STEPS_MIN,
   SpareSegment,
 } from '../../lib/storage/spare-segment.js';
 import { SimFileSystem } from '../../lib/testing/index.js';
@@ -11,8 +12,8 @@ import { drain } from './helpers.js';
 
 const DIR = '/node1/log';
 const SPARE = `${DIR}/${SPARE_SEGMENT_NAME}`;
-/** Four steps: enough to see the pace. */
-const BYTES = 4 * SPARE_STEP_BYTES;
+/** Whole steps of SPARE_STEP_BYTES. */
+const BYTES = SPARE_STEPS_MIN * SPARE_STEP_BYTES;
 
 async function setup() {
   const fs = new SimFileSystem({ preallocation: true });
