@@ -17,6 +17,7 @@ import {
 } from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
 import type { Transport } from '../transport/index.js';
+import { CommitNoticeHold } from './commit-notice-hold.js';
 import type { RaftStorage } from './raft-storage.js';
 
 /** What the node does with each part of a Ready after it is durable. */
@@ -45,13 +46,16 @@ export class RaftDriver {
   /** The hard state known durable: decides which messages may leave before a persist. */
   #hardState: HardState;
   #idle: (() => void)[] = [];
+  /** The send path: a leader's commit-only appends wait briefly to ride with the next append. */
+  readonly #notices: CommitNoticeHold;
 
   constructor(
     readonly raft: Raft,
     private readonly storage: RaftStorage,
-    private readonly transport: Transport,
+    transport: Transport,
     private readonly hooks: DriverHooks,
   ) {
+    this.#notices = new CommitNoticeHold(transport);
     this.#persistedIndex = storage.lastIndex();
     this.#hardState = storage.initialState().hardState;
   }
@@ -79,6 +83,7 @@ export class RaftDriver {
   /** Runs no further Ready; resolves once the one in progress (if any) is done. For a clean stop. */
   stop(): Promise<void> {
     this.#stopped = true;
+    this.#notices.clear();
     if (!this.#running) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
@@ -108,7 +113,7 @@ export class RaftDriver {
       while (!this.#stopped && this.raft.hasReady()) {
         const ready = this.raft.ready();
         const { beforePersist, afterPersist } = splitMessages(ready, this.#hardState);
-        if (beforePersist.length > 0) this.transport.send(beforePersist);
+        if (beforePersist.length > 0) this.#notices.send(beforePersist);
         try {
           const persistStartedMs = performance.now();
           await this.storage.persist(ready);
@@ -122,7 +127,7 @@ export class RaftDriver {
           return;
         }
         if (ready.snapshot) this.hooks.restoreSnapshot(ready.snapshot);
-        if (afterPersist.length > 0) this.transport.send(afterPersist);
+        if (afterPersist.length > 0) this.#notices.send(afterPersist);
         if (ready.committed.length > 0) await this.hooks.applyCommitted(ready.committed);
         if (ready.readStates.length > 0 || (ready.readRefusals?.length ?? 0) > 0) {
           this.hooks.readStates(ready.readStates, ready.readRefusals ?? []);
