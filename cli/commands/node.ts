@@ -22,6 +22,8 @@ interface NodeArgs extends GlobalArgs {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsCa?: string;
+  readonly retentionMaxAgeMs?: number;
+  readonly retentionMaxBytes?: number;
 }
 
 /** Flag -> env var of the node command. */
@@ -41,6 +43,8 @@ export const NODE_ENV_VARS = {
   tlsCert: 'LOGCLUSTER_TLS_CERT',
   tlsKey: 'LOGCLUSTER_TLS_KEY',
   tlsCa: 'LOGCLUSTER_TLS_CA',
+  retentionMaxAgeMs: 'LOGCLUSTER_RETENTION_MAX_AGE_MS',
+  retentionMaxBytes: 'LOGCLUSTER_RETENTION_MAX_BYTES',
 } as const;
 
 function integer(name: string, text: string | undefined): number | undefined {
@@ -84,6 +88,8 @@ export function nodeOptions(args: NodeArgs, env: NodeJS.ProcessEnv = process.env
     electionTimeoutMs: integer('--election-timeout-ms', pick('electionTimeoutMs')),
     syslogPort: integer('--syslog-port', pick('syslogPort')),
     tls: tlsOptions(pick('tlsCert'), pick('tlsKey'), pick('tlsCa')),
+    retentionMs: integer('--retention-max-age-ms', pick('retentionMaxAgeMs')),
+    retentionBytes: integer('--retention-max-bytes', pick('retentionMaxBytes')),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   return options as unknown as StorageNodeOptions;
@@ -142,6 +148,15 @@ export const nodeCommand = defineCommand<NodeArgs>({
       .option('tls-ca', {
         type: 'string',
         describe: 'PEM CA to trust for https peers (env LOGCLUSTER_TLS_CA)',
+      })
+      .option('retention-max-age-ms', {
+        type: 'number',
+        describe: 'drop whole segments older than this (env LOGCLUSTER_RETENTION_MAX_AGE_MS; 0: keep)',
+      })
+      .option('retention-max-bytes', {
+        type: 'number',
+        describe:
+          'drop the oldest segments beyond this size (env LOGCLUSTER_RETENTION_MAX_BYTES; 0: no bound)',
       }),
   examples: [
     [
@@ -165,6 +180,14 @@ export const nodeCommand = defineCommand<NodeArgs>({
     );
     node.on('leader-change', (e: { leaderId: string | null; term: number }) =>
       out.line(`${stamp()} leader ${e.leaderId ?? out.color.yellow('none')} (term ${e.term})`),
+    );
+    node.on('retention', (e: { index: number; segments: number; bytes: number }) =>
+      out.line(
+        `${stamp()} retention dropped ${e.segments} segment(s), ${e.bytes} bytes, up to index ${e.index}`,
+      ),
+    );
+    node.on('retention-failed', (e: { error: unknown }) =>
+      out.line(`${stamp()} ${out.color.yellow('retention failed:')} ${String(e.error)}`),
     );
     await node.start();
     out.line(`${out.color.green('node')} ${node.id} listening on ${node.url}`);

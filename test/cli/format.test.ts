@@ -140,6 +140,17 @@ test('node options come from flags first, then LOGCLUSTER_* env', (t) => {
   t.throws(() => nodeOptions({ ...global, id: 'a', dataDir: '/d' }, { LOGCLUSTER_PORT: 'x' }), {
     message: /--port must be an integer/,
   });
+  const retained = nodeOptions(
+    { ...global, id: 'a', dataDir: '/d', retentionMaxBytes: 1_000_000 },
+    { LOGCLUSTER_RETENTION_MAX_AGE_MS: '86400000', LOGCLUSTER_RETENTION_MAX_BYTES: '5' },
+  );
+  t.like(retained, { retentionMs: 86_400_000, retentionBytes: 1_000_000 });
+  t.throws(
+    () => nodeOptions({ ...global, id: 'a', dataDir: '/d' }, { LOGCLUSTER_RETENTION_MAX_BYTES: '1GB' }),
+    {
+      message: /--retention-max-bytes must be an integer/,
+    },
+  );
 });
 
 test('NO_COLOR and --no-color turn color off', (t) => {
