@@ -1,10 +1,11 @@
 /**
- * Storage benchmark (`npm run bench:storage [-- --quick] [-- --dir <path>] [-- --json]`): 200-byte
+ * Storage benchmark (`npm run bench:storage [-- --quick] [-- --dir <path>] [-- --json] [-- --cpu]`): 200-byte
  * records on a real disk. Group commit with 1, 16 and 256 concurrent appenders (each loops:
  * append one record, await, repeat), against two baselines measured in the same run: a plain loop
  * of write + fdatasync per record, and the disk's sequential bandwidth (large writes, one
  * fdatasync). Every measurement runs several times; the table shows medians and spread. The
- * logs are measured in steady state (see warmLog), each kept open across its runs.
+ * logs are measured in steady state (see warmLog), each kept open across its runs. `--cpu` measures
+ * only the engine's CPU time per append, with writes and fdatasyncs stubbed out (free of disk noise).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { SYNC_ROUNDS_IN_FLIGHT_MAX } from '../lib/storage/group-commit.js';
 import { SegmentedLog } from '../lib/storage/index.js';
 import {
   bandwidth,
+  cpuPerAppend,
   fsyncPerRecord,
   groupCommit,
   RECORD_BYTES,
@@ -29,6 +31,8 @@ interface Config {
   seconds: number;
   dir: string;
   json: boolean;
+  /** Only the engine's CPU cost per append, with writes and fdatasyncs stubbed out. */
+  cpu: boolean;
 }
 
 function parseArgs(argv: string[]): Config {
@@ -40,6 +44,7 @@ function parseArgs(argv: string[]): Config {
     seconds: quick ? 0.6 : 3,
     dir: fs.mkdtempSync(path.join(base, 'logcluster-bench-')),
     json: argv.includes('--json'),
+    cpu: argv.includes('--cpu'),
   };
 }
 
@@ -117,6 +122,13 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
+    if (config.cpu) {
+      const ns = await cpuPerAppend(freshDir(config, 'cpu'), 256, config.seconds, config.runs * 3);
+      console.log(
+        `CPU per append, 256 appenders, no I/O (writes and fdatasyncs stubbed): ${Math.round(ns)} ns (median)`,
+      );
+      return;
+    }
     const counts = [1, 16, 256];
     const logs = new Map<number, { log: SegmentedLog; fsys: TimedFileSystem }>();
     for (const n of counts) {

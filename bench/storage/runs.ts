@@ -113,6 +113,52 @@ export async function groupCommit(
   };
 }
 
+/** NodeFileSystem whose segment writes and fdatasyncs do nothing: the engine's own CPU cost shows. */
+class NullIoFileSystem extends NodeFileSystem {
+  override write(): void {}
+  override async datasync(): Promise<void> {}
+}
+
+/**
+ * CPU time per append (ns, all threads) of `appenders` loops on a log whose writes and fdatasyncs
+ * do nothing: what the engine and the appender loop cost, free of the disk's noise. Medians of
+ * `runs` runs of `seconds`.
+ */
+export async function cpuPerAppend(
+  dir: string,
+  appenders: number,
+  seconds: number,
+  runs: number,
+): Promise<number> {
+  const fsys = new NullIoFileSystem();
+  Object.defineProperty(fsys, 'preallocate', { value: undefined }); // no spare: its zeros are real writes
+  const { log } = await SegmentedLog.open(fsys, dir);
+  const payload = new Uint8Array(RECORD_BYTES).fill(7);
+  const once = async (s: number) => {
+    let count = 0;
+    let stop = false;
+    const timer = setTimeout(() => {
+      stop = true;
+    }, s * 1000);
+    const cpu = process.cpuUsage();
+    const appender = async () => {
+      while (!stop) {
+        await log.append([{ index: log.lastIndex + 1, term: 1, type: 0, payload }]);
+        count++;
+      }
+    };
+    await Promise.all(Array.from({ length: appenders }, appender));
+    clearTimeout(timer);
+    const used = process.cpuUsage(cpu);
+    return ((used.user + used.system) * 1000) / count;
+  };
+  await once(0.3); // JIT warm-up
+  const ns: number[] = [];
+  for (let i = 0; i < runs; i++) ns.push(await once(seconds));
+  await log.close();
+  return ns.sort((a, b) => a - b)[ns.length >> 1];
+}
+
 /** The issue's first baseline: a plain loop of write + fdatasync per record, for `seconds`. */
 export function fsyncPerRecord(dir: string, seconds: number): Sample {
   const fd = fs.openSync(path.join(dir, 'log'), 'w');
