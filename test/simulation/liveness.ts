@@ -26,23 +26,26 @@ export function pickMajority(nodes: readonly SimNode[], ids: readonly NodeId[], 
 }
 
 /**
- * Converged: among `members` a leader holds the highest term, and every member that belongs to
- * its membership (voter or learner) applied every acknowledged write.
+ * Converged: among `members` a leader holds the highest term of its membership (voters and
+ * learners), and every member that belongs to that membership applied every acknowledged write.
+ * A node outside it (removed, and unaware: it lacks the entry that removed it, so it still
+ * polls with its old config) may sit at any term: nobody talks to it any more, and the lease
+ * keeps it from deposing the leader (dissertation §4.2.3).
  */
 export function converged(members: readonly SimNode[], checker: Checker): boolean {
-  let maxTerm = 0;
   let leader: RaftStatus | undefined;
   for (const node of members) {
     const status = node.status();
     if (status === undefined) return false;
-    maxTerm = Math.max(maxTerm, status.term);
     if (status.role === 'leader' && (leader === undefined || status.term > leader.term)) leader = status;
   }
-  if (leader === undefined || leader.term !== maxTerm) return false;
+  if (leader === undefined) return false;
   const { voters, learners } = leader.config;
+  const inMembership = (n: SimNode): boolean => voters.includes(n.id) || learners.includes(n.id);
+  const lead = leader;
   return members.every(
     (n) =>
-      (!voters.includes(n.id) && !learners.includes(n.id)) ||
-      checker.appliedIndex(n.id) >= checker.ackedMaxIndex,
+      !inMembership(n) ||
+      ((n.status()?.term ?? 0) <= lead.term && checker.appliedIndex(n.id) >= checker.ackedMaxIndex),
   );
 }
