@@ -137,8 +137,8 @@ export async function capture(machine: StateMachine, storage: RaftStorage): Prom
     snapshotIndex: storage.snapshot().index,
     configs: storage.configHistory().filter((c) => c.index <= applied),
   };
-  const state = machine.exportState(nextTurn);
-  return { appliedTerm: term, machine: await state, configs };
+  const state = await machine.exportState(nextTurn);
+  return state === undefined ? undefined : { appliedTerm: term, machine: state, configs };
 }
 
 function refuse(reason: string): { applied: number; refusal: CheckpointRefusal } {

@@ -14,7 +14,13 @@ import { assert } from '../assert.js';
 import { LEVELS, levelCode } from './entries/levels.js';
 import type { IndexFields } from './entries/payload.js';
 import { hashId, type IdSlots, IdTable } from './indexing/id-table.js';
-import { float64Column, type NumberColumn, uint8Column, uint32Column } from './indexing/number-column.js';
+import {
+  float64Column,
+  type NumberColumn,
+  type Typed,
+  uint8Column,
+  uint32Column,
+} from './indexing/number-column.js';
 
 /**
  * A LogIndex as plain arrays (copies), for a local checkpoint. The level posting lists are not
@@ -35,6 +41,9 @@ export interface LogIndexState {
   readonly terms: ReadonlyArray<readonly [string, Uint32Array]>;
   readonly unindexedThroughSeq: number;
 }
+
+/** Values copied per slice by exportState (~1-4 ms): the longest it holds the event loop. */
+export const EXPORT_SLICE_VALUES = 1 << 19;
 
 /** Room left in a loaded column (a quarter more) so the next appends do not double it at once. */
 const LOAD_SLACK = 0.25;
@@ -153,24 +162,44 @@ export class LogIndex {
   }
 
   /**
-   * The whole index as copies of its live arrays (see LogIndexState), as of the call: the arrays
-   * are copied at once (memory speed), the id table is read in slices with `pause()` between
-   * them (adds meanwhile are left out).
+   * The whole index as copies of its live arrays (see LogIndexState), as of the call: arrays are
+   * copied in slices of EXPORT_SLICE_VALUES with `pause()` between them (adds meanwhile are left
+   * out). Resolves undefined when retention dropped entries of the copy meanwhile (try later).
    */
-  async exportState(pause: () => Promise<void> = async () => {}): Promise<LogIndexState> {
+  async exportState(
+    pause: () => Promise<void> = async () => {},
+    sliceValues = EXPORT_SLICE_VALUES,
+  ): Promise<LogIndexState | undefined> {
     const start = this.start;
-    const ids = this.#ids.exportSlots(this.end, pause);
+    const end = this.end;
+    const columns: Array<[NumberColumn, number, number, Typed]> = [];
+    const copy = <T extends Typed>(column: NumberColumn, from: number, to: number, out: T): T => {
+      columns.push([column, from, to, out]);
+      return out;
+    };
+    const lists = [...this.#terms].map(
+      ([term, list]) => [term, copy(list, list.start, list.end, new Uint32Array(list.length))] as const,
+    );
     const state = {
       start,
-      index: this.#index.view().slice() as Float64Array,
-      ts: this.#ts.view().slice() as Float64Array,
-      level: this.#level.view().slice() as Uint8Array,
+      index: copy(this.#index, start, end, new Float64Array(end - start)),
+      ts: copy(this.#ts, start, end, new Float64Array(end - start)),
+      level: copy(this.#level, start, end, new Uint8Array(end - start)),
+      // Zone maps are small; a later add may widen the last zone: still a correct (looser) bound.
       zoneStart: this.#zoneMin.start,
       zoneMin: this.#zoneMin.view().slice() as Float64Array,
       zoneMax: this.#zoneMax.view().slice() as Float64Array,
-      terms: [...this.#terms].map(([term, list]) => [term, list.view().slice() as Uint32Array] as const),
+      terms: lists,
       unindexedThroughSeq: this.#unindexedThroughSeq,
     };
+    const ids = this.#ids.exportSlots(end, pause, sliceValues); // last: it may pause at once
+    for (const [column, from, to, out] of columns) {
+      for (let key = from; key < to; key += sliceValues) {
+        const upTo = Math.min(to, key + sliceValues);
+        if (!column.copyTo(key, upTo, out, key - from)) return undefined;
+        if (upTo - key === sliceValues) await pause();
+      }
+    }
     return { ...state, ids: await ids };
   }
 

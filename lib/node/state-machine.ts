@@ -179,17 +179,19 @@ export class StateMachine {
 
   /**
    * The complete applied state (indexes included) as of the call, copied: applying may go on
-   * while the id table is read in slices, `pause()` between them (LogIndex.exportState).
+   * while the indexes are copied in slices, `pause()` between them (LogIndex.exportState).
+   * Resolves undefined when retention dropped entries of the copy meanwhile.
    */
-  async exportState(pause?: () => Promise<void>): Promise<MachineState> {
-    const index = this.#index.exportState(pause);
-    return {
+  async exportState(pause?: () => Promise<void>): Promise<MachineState | undefined> {
+    const exporting = this.#index.exportState(pause);
+    const head = {
       applied: this.#applied,
       compactedBefore: this.#compactedBefore,
       duplicates: this.#duplicates,
       window: this.#window.exportEntries(),
-      index: await index,
     };
+    const index = await exporting;
+    return index === undefined ? undefined : { ...head, index };
   }
 
   /**

@@ -77,7 +77,9 @@ function answers(sm: StateMachine, ids: readonly string[]) {
 
 async function checkpointOf(sm: StateMachine, term = 1): Promise<Checkpoint> {
   const configs = { throughIndex: sm.appliedIndex, throughTerm: term, snapshotIndex: 0, configs: [] };
-  return { appliedTerm: term, machine: await sm.exportState(), configs };
+  const machine = await sm.exportState();
+  if (machine === undefined) throw new Error('the export was cut short');
+  return { appliedTerm: term, machine, configs };
 }
 
 async function bytesOf(checkpoint: Checkpoint): Promise<Buffer> {

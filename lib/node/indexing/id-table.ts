@@ -10,7 +10,7 @@ import { assert } from '../../assert.js';
 /** Smallest table: 1,024 slots (8 KiB). */
 
 /** Slots read per slice by exportSlots (~1-3 ms each): the longest it holds the event loop. */
-export const EXPORT_SLICE_SLOTS = 1 << 20;
+export const EXPORT_SLICE_SLOTS = 1 << 19;
 const SLOTS_MIN = 1024;
 
 /** 32-bit FNV-1a over UTF-16 code units: fast, and good enough with confirmation on read. */

@@ -76,6 +76,17 @@ export class NumberColumn {
     this.#end += values.length;
   }
 
+  /**
+   * Copies the values of keys [from, to) into `out` at `at`. Values never change once pushed, so
+   * copying a range in several calls while pushes go on is exact, as long as no key of it was
+   * dropped: returns false (copying nothing) when `from` is below the live start.
+   */
+  copyTo(from: number, to: number, out: Typed, at: number): boolean {
+    if (from < this.#start || to > this.#end) return false;
+    out.set(this.#data.subarray(from - this.#base, to - this.#base), at);
+    return true;
+  }
+
   /** The live values [start, end) as a view: valid only until the column next changes. */
   view(): Typed {
     return this.#data.subarray(this.#start - this.#base, this.#end - this.#base);
