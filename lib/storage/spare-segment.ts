@@ -9,7 +9,7 @@
  * The zeros go to disk in steps of SPARE_STEP_BYTES at most, each durable before the next, paced by
  * the active segment's fill: the log's own fdatasyncs queue behind whatever the disk is
  * flushing, and one 64 MiB flush made them ~10x slower (4-8 ms instead of 0.4-0.9) for the
- * third of a second it took, once per segment.
+ * third of a second it took, once per segment; short steps keep each wait short.
  */
 import path from 'node:path';
 import type { FileHandle, FileSystem } from './file-system.js';
@@ -23,8 +23,12 @@ export const SPARE_PREPARE_AT_FILL = 0.25;
 /** The spare is paced to be complete when the active segment is this full: the rest is margin for large batches and a slow disk. */
 export const SPARE_READY_AT_FILL = 0.6;
 
-/** Zeros written and made durable per step (1 MiB): a short flush for the log's fdatasyncs to wait behind. */
-export const SPARE_STEP_BYTES = 1024 * 1024;
+/**
+ * Zeros written and made durable per step (256 KiB): a short flush for the log's fdatasyncs to wait
+ * behind. Measured during steps at 256 appenders: 0.6-1.6 ms with 256 KiB, 1.0-4.4 ms with 1 MiB,
+ * 1.5-3.7 ms with 4 MiB (0.3-0.6 ms between steps).
+ */
+export const SPARE_STEP_BYTES = 256 * 1024;
 
 /** Small segments still take this many steps (so tests with tiny segments exercise the pacing). */
 export const SPARE_STEPS_MIN = 8;
