@@ -113,6 +113,9 @@ export class RaftDriver {
       while (!this.#stopped && this.raft.hasReady()) {
         const ready = this.raft.ready();
         const { beforePersist, afterPersist } = splitMessages(ready, this.#hardState);
+        // Only a leader sends before persisting; a follower's event loop has nothing better to do
+        // during its flush than wait for it (storage: inlineSync).
+        if (ready.entries.length > 0) this.storage.inlineSync = beforePersist.length === 0;
         if (beforePersist.length > 0) this.#notices.send(beforePersist);
         try {
           const persistStartedMs = performance.now();

@@ -225,6 +225,11 @@ export class RaftStorage implements LogStorage {
     return { ...this.log.stats(), snapshotIndex: this.snap.index };
   }
 
+  /** Whether small log flushes may run on the event loop (SegmentedLog.inlineSync). */
+  set inlineSync(on: boolean) {
+    this.log.inlineSync = on;
+  }
+
   /** Waits for pending writes and closes the log. */
   async close(): Promise<void> {
     await this.log.close();

@@ -38,3 +38,11 @@ export const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 /** Read-ahead of sequential reads and scans (256 KiB): few syscalls, small memory. */
 export const READ_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Largest group (framed bytes) a sync round may write and fdatasync on the event loop itself when
+ * no other round runs (16 KiB, ~60 small entries): such a flush costs the disk's latency either
+ * way, and done inline it skips the thread pool's two context switches; bigger groups come with
+ * load, when overlapping the flush with framing the next group is worth more.
+ */
+export const INLINE_SYNC_BYTES_MAX = 16 * 1024;

@@ -1,7 +1,8 @@
 /**
  * FileSystem over node:fs. Reads, writes and truncation use the synchronous calls (they only
  * touch the page cache); fdatasync, fsync and the directory fsync use the callback API, which
- * runs them on libuv's thread pool so the event loop keeps serving while the disk flushes.
+ * runs them on libuv's thread pool so the event loop keeps serving while the disk flushes;
+ * `datasyncNow` is the synchronous fdatasync the log uses for small rounds (group-commit.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +55,10 @@ export class NodeFileSystem implements FileSystem {
 
   datasync(fd: FileHandle): Promise<void> {
     return new Promise((resolve, reject) => fs.fdatasync(fd, callback(resolve, reject)));
+  }
+
+  datasyncNow(fd: FileHandle): void {
+    fs.fdatasyncSync(fd);
   }
 
   fsync(fd: FileHandle): Promise<void> {

@@ -1,12 +1,14 @@
 /** Options of SegmentedLog.open, with their defaults and validation. */
 import { LogClusterError } from '../errors.js';
 import {
+  INLINE_SYNC_BYTES_MAX,
   OPEN_SEGMENTS_MAX,
   SEGMENT_BYTES_LIMIT,
   SEGMENT_BYTES_MAX,
   SPARSE_INDEX_INTERVAL_BYTES,
   TAIL_CACHE_BYTES_MAX,
   TAIL_CACHE_RECORDS_MAX,
+  WRITE_BUFFER_BYTES,
 } from './limits.js';
 
 /** Tuning of one log. Every field has a default; tests lower them to make rolls and evictions happen. */
@@ -21,6 +23,11 @@ export interface SegmentedLogOptions {
   tailCacheBytesMax: number;
   /** Sealed segment files kept open for reads. */
   openSegmentsMax: number;
+  /**
+   * Internal tuning, not a user setting: the largest group a round fdatasyncs on the event loop
+   * when no other round runs (0: always on the thread pool). See INLINE_SYNC_BYTES_MAX.
+   */
+  inlineSyncBytesMax: number;
 }
 
 /** The defaults: the bounds of limits.ts. */
@@ -30,6 +37,7 @@ export const DEFAULT_LOG_OPTIONS: Readonly<SegmentedLogOptions> = Object.freeze(
   tailCacheRecordsMax: TAIL_CACHE_RECORDS_MAX,
   tailCacheBytesMax: TAIL_CACHE_BYTES_MAX,
   openSegmentsMax: OPEN_SEGMENTS_MAX,
+  inlineSyncBytesMax: INLINE_SYNC_BYTES_MAX,
 });
 
 const RANGES: Record<keyof SegmentedLogOptions, [number, number]> = {
@@ -38,6 +46,7 @@ const RANGES: Record<keyof SegmentedLogOptions, [number, number]> = {
   tailCacheRecordsMax: [1, 1 << 24],
   tailCacheBytesMax: [0, 2 ** 40],
   openSegmentsMax: [1, 1 << 16],
+  inlineSyncBytesMax: [0, WRITE_BUFFER_BYTES],
 };
 
 /** Fills in defaults; INVALID_OPTION naming the field for an unknown field or out-of-range value. */

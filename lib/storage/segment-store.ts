@@ -139,6 +139,15 @@ export class SegmentStore {
     return taken;
   }
 
+  /**
+   * True when the next round is one write and one fdatasync of the active segment, of at most
+   * `bytesMax` buffered bytes: no other segment, index file or directory entry waits for a sync.
+   */
+  isSmallRound(bytesMax: number): boolean {
+    if (this.dirDirty || this.indexFiles.length > 0 || this.wlen > bytesMax) return false;
+    return this.dirty.length === 0 || (this.dirty.length === 1 && this.dirty[0] === this.active);
+  }
+
   /** Takes the index files written since the last round (open handles the caller must close). */
   takeIndexFiles(): Array<{ fd: number; path: string }> {
     const files = this.indexFiles;

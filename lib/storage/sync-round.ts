@@ -31,6 +31,25 @@ export async function syncRound(store: SegmentStore, previous: Promise<void>): P
   await store.syncDir();
 }
 
+/**
+ * Runs a small round (SegmentStore.isSmallRound) on the calling thread with the file system's
+ * synchronous fdatasync; false, doing nothing, when the round is not small or the file system has
+ * none. The caller makes sure no other round is running. Throws the round's I/O error.
+ */
+export function syncRoundNow(store: SegmentStore, bytesMax: number): boolean {
+  const fs = store.fs;
+  if (fs.datasyncNow === undefined || !store.isSmallRound(bytesMax)) return false;
+  store.flushWrites();
+  for (const seg of store.takeDirty()) {
+    try {
+      fs.datasyncNow(seg.fd);
+    } catch (error) {
+      throw ioError(error, 'syncing', seg.path);
+    }
+  }
+  return true;
+}
+
 /** fdatasyncs `list` in index order; their handles stay open meanwhile. */
 async function syncSegments(store: SegmentStore, list: StoredSegment[]): Promise<void> {
   if (list.length > 1) list.sort((a, b) => a.firstIndex - b.firstIndex);

@@ -1,0 +1,121 @@
+/**
+ * Small sync rounds fdatasync on the event loop (FileSystem.datasyncNow) when no other round runs;
+ * everything else still goes through the asynchronous round. Real files: the point is which
+ * flush the log calls and that the records are on disk afterwards.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { GroupCommit } from '../../lib/storage/group-commit.js';
+import { NodeFileSystem, SegmentedLog } from '../../lib/storage/index.js';
+import { INLINE_SYNC_BYTES_MAX } from '../../lib/storage/limits.js';
+import { rec, recs, sameRecord } from './helpers.js';
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logcluster-inline-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** NodeFileSystem counting its two kinds of fdatasync; `failNow` makes the synchronous one throw. */
+class CountingFileSystem extends NodeFileSystem {
+  asyncSyncs = 0;
+  inlineSyncs = 0;
+  failNow = false;
+
+  override datasync(fd: number): Promise<void> {
+    this.asyncSyncs++;
+    return super.datasync(fd);
+  }
+
+  override datasyncNow(fd: number): void {
+    this.inlineSyncs++;
+    if (this.failNow) throw Object.assign(new Error('simulated EIO'), { code: 'EIO' });
+    super.datasyncNow(fd);
+  }
+}
+
+async function openLog(t: { teardown(fn: () => void): void }, cfs: CountingFileSystem, inlineMax?: number) {
+  const dir = tempDir(t);
+  const { log } = await SegmentedLog.open(cfs, dir, { inlineSyncBytesMax: inlineMax });
+  t.teardown(() => log.close().catch(() => undefined));
+  await log.append([rec(1)]); // the first round also fsyncs the directory (segment created)
+  return { log, dir };
+}
+
+test('a small append is fdatasynced inline, a big one and a disabled log use the thread pool', async (t) => {
+  const cfs = new CountingFileSystem();
+  const { log, dir } = await openLog(t, cfs);
+  const before = { a: cfs.asyncSyncs, i: cfs.inlineSyncs };
+  await log.append(recs(2, 5));
+  t.is(cfs.inlineSyncs - before.i, 1);
+  t.is(cfs.asyncSyncs, before.a);
+
+  const big = Array.from({ length: 4 }, (_, k) => rec(6 + k, 1, 0, INLINE_SYNC_BYTES_MAX / 2));
+  await log.append(big);
+  t.is(cfs.inlineSyncs - before.i, 1, 'a group over INLINE_SYNC_BYTES_MAX is not synced inline');
+  t.true(cfs.asyncSyncs > before.a);
+
+  log.inlineSync = false;
+  const asyncBefore = cfs.asyncSyncs;
+  await log.append([rec(10)]);
+  t.is(cfs.inlineSyncs - before.i, 1);
+  t.true(cfs.asyncSyncs > asyncBefore);
+  await log.close();
+
+  const { log: reopened } = await SegmentedLog.open(new NodeFileSystem(), dir);
+  t.is(reopened.lastIndex, 10);
+  for (let i = 2; i <= 5; i++) t.true(sameRecord(reopened.readRange(i, i + 1, 1 << 20)[0], rec(i)));
+  await reopened.close();
+});
+
+test('inlineSyncBytesMax 0 never syncs inline', async (t) => {
+  const cfs = new CountingFileSystem();
+  const { log } = await openLog(t, cfs, 0);
+  await log.append(recs(2, 3));
+  t.is(cfs.inlineSyncs, 0);
+  t.true(cfs.asyncSyncs >= 2);
+});
+
+test('a failed inline fdatasync fails the append and every later one', async (t) => {
+  const cfs = new CountingFileSystem();
+  const { log } = await openLog(t, cfs);
+  cfs.failNow = true;
+  await t.throwsAsync(log.append([rec(2)]), { code: 'STORAGE_IO' });
+  await t.throwsAsync(log.append([rec(3)]));
+});
+
+test('GroupCommit: roundNow runs only while no round is in flight, and settles its callers', async (t) => {
+  let asyncRounds = 0;
+  let nowRounds = 0;
+  const releases: Array<() => void> = [];
+  const gc = new GroupCommit({
+    round: () => {
+      asyncRounds++;
+      return new Promise<void>((resolve) => releases.push(resolve));
+    },
+    roundNow: () => {
+      nowRounds++;
+      return nowRounds > 1; // the first one declines: it goes asynchronous
+    },
+    pendingBytes: () => 0,
+    changesDirectory: () => false,
+    writeAhead: () => undefined,
+    onFailure: () => undefined,
+  });
+  const first = gc.barrier();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.is(nowRounds, 1);
+  t.is(asyncRounds, 1, 'declined: an asynchronous round runs');
+  const second = gc.barrier(); // a round is in flight: a second async round, no roundNow
+  await new Promise((resolve) => setImmediate(resolve));
+  t.is(nowRounds, 1);
+  t.is(asyncRounds, 2);
+  for (const release of releases) release();
+  await Promise.all([first, second]);
+  await gc.idle();
+  await gc.barrier();
+  t.is(nowRounds, 2, 'idle again: the round ran inline');
+  t.is(asyncRounds, 2);
+});
