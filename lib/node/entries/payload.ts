@@ -2,21 +2,30 @@
  * The bytes a log entry occupies in a Raft entry: one header line, then the canonical
  * original_data JSON exactly as the accepting node produced it.
  *
- *   {"v":1,"id":"…","ts":<ms>,"at":<ms>,"node":"node1","sum":"<sha256 hex>"}\n{"message":…}
+ *   v2: {"v":2,"id":"…","ts":<ms>,"at":<ms>,"level":"info","source":"…","labels":{…},
+ *        "node":"node1","sum":"<sha256 hex>"}\n{"message":…}      (labels only when given)
+ *   v1: {"v":1,"id":"…","ts":<ms>,"at":<ms>,"node":"node1","sum":"<sha256 hex>"}\n{"message":…}
  *
  * Encoded once, on the leader. Replicas never re-serialise: the checksum is verified over the
  * stored body bytes themselves, so any byte that changed on disk or in flight is caught on read.
+ * Version 2 repeats level, source and labels in the header so apply reads only the header (the
+ * body JSON-parse was most of a follower's apply time); reads check the copy against the body.
+ * Version 1 payloads (written before) still decode everywhere.
  */
 
 import { hash } from 'node:crypto';
 import { assert } from '../../assert.js';
 import { LogClusterError } from '../../errors.js';
+import { scanHeaderV2 } from './header-scan.js';
 import { type Level, parseLevel } from './levels.js';
 import { filePathOf, type LogRecord } from './record.js';
 import type { OriginalData, ValidEntry } from './validate.js';
 
-/** Payload format version, first in the header so a future format can be told apart. */
-export const PAYLOAD_VERSION = 1;
+/** Payload format version written now, first in the header so formats can be told apart. */
+export const PAYLOAD_VERSION = 2;
+
+/** The oldest payload format still read (entries already on disk). */
+export const PAYLOAD_VERSION_MIN = 1;
 
 const NEWLINE = 0x0a;
 
@@ -29,6 +38,10 @@ interface Header {
   readonly at: number;
   readonly node: string;
   readonly sum: string;
+  /** Version 2 only: copies of the body's level, source and labels (what apply indexes). */
+  readonly level?: string;
+  readonly source?: string;
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** What the leader adds to a valid entry: who accepts it and when. */
@@ -43,11 +56,14 @@ export function checksumOf(originalJson: string | Uint8Array): string {
   return hash('sha256', originalJson, 'hex');
 }
 
-/** The Raft entry payload for `entry`. Call once, on the node that proposes it. */
+/** The Raft entry payload for `entry` (version 2). Call once, on the node that proposes it. */
 export function encodeEntry(entry: ValidEntry, context: EncodeContext): Uint8Array {
   const ts = entry.timestampMs ?? context.nowMs;
+  const { level, source, labels } = entry.original;
+  const labelsJson = labels === undefined ? '' : `,"labels":${JSON.stringify(labels)}`;
   const header =
     `{"v":${PAYLOAD_VERSION},"id":${JSON.stringify(entry.id)},"ts":${ts},"at":${context.nowMs},` +
+    `"level":"${level}","source":${JSON.stringify(source)}${labelsJson},` +
     `"node":${JSON.stringify(context.nodeId)},"sum":"${checksumOf(entry.originalJson)}"}`;
   return Buffer.from(`${header}\n${entry.originalJson}`, 'utf8');
 }
@@ -66,9 +82,21 @@ function decodeHeader(bytes: Buffer): { header: Header; bodyStart: number } | un
   } catch {
     return undefined;
   }
-  if (header === null || header.v !== PAYLOAD_VERSION || typeof header.id !== 'string') return undefined;
-  if (typeof header.ts !== 'number' || typeof header.sum !== 'string') return undefined;
+  if (header === null || typeof header !== 'object') return undefined;
+  if (header.v !== PAYLOAD_VERSION && header.v !== PAYLOAD_VERSION_MIN) return undefined;
+  if (typeof header.id !== 'string' || typeof header.ts !== 'number') return undefined;
+  if (typeof header.at !== 'number' || typeof header.sum !== 'string') return undefined;
+  if (header.v === PAYLOAD_VERSION) {
+    if (typeof header.level !== 'string' || typeof header.source !== 'string') return undefined;
+    if (header.labels !== undefined && !isLabels(header.labels)) return undefined;
+  }
   return { header, bodyStart: newline + 1 };
+}
+
+function isLabels(value: unknown): value is Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
 }
 
 /** The fields the state machine indexes, decoded without checksum work (apply path). */
@@ -82,24 +110,29 @@ export interface IndexFields {
 }
 
 /**
- * Decodes what apply needs. A committed payload that does not decode was never produced by
- * encodeEntry: a bug or a format mismatch, so it asserts (every replica fails alike).
+ * Decodes what apply needs: from the header alone for version 2, from header and body for
+ * version 1. A committed payload that does not decode was never produced by encodeEntry: a bug
+ * or a format mismatch, so it asserts (every replica fails alike).
  */
 export function decodeIndexFields(payload: Uint8Array): IndexFields {
   const bytes = asBuffer(payload);
+  const newline = bytes.indexOf(NEWLINE);
+  const scanned = newline > 0 ? scanHeaderV2(bytes, newline) : undefined;
+  if (scanned !== undefined) return scanned;
   const decoded = decodeHeader(bytes);
-  assert(decoded !== undefined, 'a committed payload has a version 1 header');
+  assert(decoded !== undefined, 'a committed payload has a version 1 or 2 header');
   const { header, bodyStart } = decoded;
-  const body = JSON.parse(bytes.toString('utf8', bodyStart)) as OriginalData;
-  const level = parseLevel(body.level);
-  assert(level !== undefined && typeof body.source === 'string', 'payload body has level and source');
+  const indexed: { level?: string; source?: string; labels?: Record<string, string> } =
+    header.v === PAYLOAD_VERSION ? header : (JSON.parse(bytes.toString('utf8', bodyStart)) as OriginalData);
+  const level = typeof indexed.level === 'string' ? parseLevel(indexed.level) : undefined;
+  assert(level !== undefined && typeof indexed.source === 'string', 'a payload has level and source');
   return {
     id: header.id,
     timestampMs: header.ts,
     acceptedAtMs: header.at,
     level,
-    source: body.source,
-    labels: body.labels,
+    source: indexed.source,
+    labels: indexed.labels,
   };
 }
 
@@ -119,6 +152,10 @@ export function decodeRecord(index: number, term: number, payload: Uint8Array): 
   const { header, bodyStart } = decoded;
   const body = bytes.subarray(bodyStart);
   if (checksumOf(body) !== header.sum) throw corrupt(index, 'its checksum does not match');
+  const original = JSON.parse(body.toString('utf8')) as OriginalData;
+  if (header.v === PAYLOAD_VERSION && !indexedCopyMatches(header, original)) {
+    throw corrupt(index, 'its header disagrees with its body');
+  }
   return {
     file_path: filePathOf(index),
     id: header.id,
@@ -126,9 +163,24 @@ export function decodeRecord(index: number, term: number, payload: Uint8Array): 
     term,
     timestamp: new Date(header.ts).toISOString(),
     node_id: header.node,
-    original_data: JSON.parse(body.toString('utf8')) as OriginalData,
+    original_data: original,
     checksum: header.sum,
   };
+}
+
+/** True when a version 2 header's level, source and labels are the (checksummed) body's. */
+function indexedCopyMatches(header: Header, body: OriginalData): boolean {
+  if (header.level !== body.level || header.source !== body.source) return false;
+  const a = header.labels;
+  const b = body.labels;
+  if (a === undefined || b === undefined) return a === b;
+  let count = 0;
+  for (const key in a) {
+    if (b[key] !== a[key]) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
 }
 
 function corrupt(index: number, why: string): LogClusterError {
