@@ -113,9 +113,8 @@ export class RaftDriver {
       while (!this.#stopped && this.raft.hasReady()) {
         const ready = this.raft.ready();
         const { beforePersist, afterPersist } = splitMessages(ready, this.#hardState);
-        // Only a leader sends before persisting; a follower's event loop has nothing better to do
-        // during its flush than wait for it (storage: inlineSync).
-        if (ready.entries.length > 0) this.storage.inlineSync = beforePersist.length === 0;
+        // Only a leader sends before persisting: it flushes only tiny groups on the event loop.
+        if (ready.entries.length > 0) this.storage.leading = beforePersist.length > 0;
         if (beforePersist.length > 0) this.#notices.send(beforePersist);
         try {
           const persistStartedMs = performance.now();

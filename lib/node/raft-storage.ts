@@ -225,9 +225,9 @@ export class RaftStorage implements LogStorage {
     return { ...this.log.stats(), snapshotIndex: this.snap.index };
   }
 
-  /** Whether small log flushes may run on the event loop (SegmentedLog.inlineSync). */
-  set inlineSync(on: boolean) {
-    this.log.inlineSync = on;
+  /** Whether this node leads: bounds the log flushes run on the event loop (SegmentedLog.leading). */
+  set leading(on: boolean) {
+    this.log.leading = on;
   }
 
   /** Waits for pending writes and closes the log. */

@@ -46,3 +46,11 @@ export const READ_CHUNK_BYTES = 256 * 1024;
  * load, when overlapping the flush with framing the next group is worth more.
  */
 export const INLINE_SYNC_BYTES_MAX = 16 * 1024;
+
+/**
+ * The inline bound while leading (1 KiB: a group of one to three small writes, as one client
+ * makes): a leader's event loop has requests to parse and acks to read during a flush, so larger
+ * groups go to the thread pool. Measured (3-node bench, 1 client): the leader's voluntary context
+ * switches per write 6.8 -> 4.7; at 16 clients, no change in rate or switches.
+ */
+export const LEADER_INLINE_SYNC_BYTES_MAX = 1024;

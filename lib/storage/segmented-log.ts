@@ -17,6 +17,7 @@ import { DiskQueue } from './disk-queue.js';
 import type { FileSystem } from './file-system.js';
 import { GroupCommit } from './group-commit.js';
 import { ioError } from './io-error.js';
+import { LEADER_INLINE_SYNC_BYTES_MAX } from './limits.js';
 import type { LogRecord } from './log-record.js';
 import { resetLog } from './log-reset.js';
 import { resolveLogOptions, type SegmentedLogOptions } from './options.js';
@@ -57,7 +58,13 @@ export class SegmentedLog {
       changesDirectory: () => store.dirDirty,
       roundNow:
         options.inlineSyncBytesMax > 0
-          ? () => this.inlineSync && syncRoundNow(store, options.inlineSyncBytesMax)
+          ? () =>
+              syncRoundNow(
+                store,
+                this.leading
+                  ? Math.min(options.inlineSyncBytesMax, LEADER_INLINE_SYNC_BYTES_MAX)
+                  : options.inlineSyncBytesMax,
+              )
           : undefined,
       writeAhead: () => store.flushWrites(),
       onFailure: (error) => {
@@ -88,11 +95,10 @@ export class SegmentedLog {
   }
 
   /**
-   * Whether small rounds may fdatasync on the event loop (options.inlineSyncBytesMax). The node
-   * turns it off while it leads: there the event loop has clients' requests and followers' acks
-   * to serve during the flush, and measured at 16 clients it cost more than it saved.
+   * True while the node leads: then only rounds up to LEADER_INLINE_SYNC_BYTES_MAX fdatasync on
+   * the event loop (see there); a follower's event loop has nothing better to do meanwhile.
    */
-  inlineSync = true;
+  leading = false;
 
   /** First stored index (an empty new log: 1). */
   get firstIndex(): number {

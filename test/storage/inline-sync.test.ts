@@ -9,7 +9,7 @@ import path from 'node:path';
 import test from 'ava';
 import { GroupCommit } from '../../lib/storage/group-commit.js';
 import { NodeFileSystem, SegmentedLog } from '../../lib/storage/index.js';
-import { INLINE_SYNC_BYTES_MAX } from '../../lib/storage/limits.js';
+import { INLINE_SYNC_BYTES_MAX, LEADER_INLINE_SYNC_BYTES_MAX } from '../../lib/storage/limits.js';
 import { rec, recs, sameRecord } from './helpers.js';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
@@ -44,7 +44,7 @@ async function openLog(t: { teardown(fn: () => void): void }, cfs: CountingFileS
   return { log, dir };
 }
 
-test('a small append is fdatasynced inline, a big one and a disabled log use the thread pool', async (t) => {
+test('a small append is fdatasynced inline, a big one uses the thread pool, a leader inlines only tiny ones', async (t) => {
   const cfs = new CountingFileSystem();
   const { log, dir } = await openLog(t, cfs);
   const before = { a: cfs.asyncSyncs, i: cfs.inlineSyncs };
@@ -57,15 +57,17 @@ test('a small append is fdatasynced inline, a big one and a disabled log use the
   t.is(cfs.inlineSyncs - before.i, 1, 'a group over INLINE_SYNC_BYTES_MAX is not synced inline');
   t.true(cfs.asyncSyncs > before.a);
 
-  log.inlineSync = false;
+  log.leading = true; // a leader syncs inline only up to LEADER_INLINE_SYNC_BYTES_MAX
   const asyncBefore = cfs.asyncSyncs;
-  await log.append([rec(10)]);
+  await log.append([rec(10, 1, 0, LEADER_INLINE_SYNC_BYTES_MAX)]);
   t.is(cfs.inlineSyncs - before.i, 1);
   t.true(cfs.asyncSyncs > asyncBefore);
+  await log.append([rec(11)]);
+  t.is(cfs.inlineSyncs - before.i, 2);
   await log.close();
 
   const { log: reopened } = await SegmentedLog.open(new NodeFileSystem(), dir);
-  t.is(reopened.lastIndex, 10);
+  t.is(reopened.lastIndex, 11);
   for (let i = 2; i <= 5; i++) t.true(sameRecord(reopened.readRange(i, i + 1, 1 << 20)[0], rec(i)));
   await reopened.close();
 });
