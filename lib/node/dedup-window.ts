@@ -6,6 +6,8 @@
  */
 
 import { assert } from '../assert.js';
+import { IdMap } from './indexing/id-map.js';
+import { hashId } from './indexing/id-table.js';
 
 /** Ids remembered: ~100 bytes each (10 MB); covers ~100 s of retries at 1,000 writes/s. */
 export const DEDUP_WINDOW_ENTRIES_MAX = 100_000;
@@ -49,8 +51,10 @@ export interface DedupEntries {
 export class DedupWindow {
   readonly entriesMax: number;
   readonly ageMs: number;
-  #slotById = new Map<string, number>();
+  #slotById = new IdMap();
   #ids: string[] = [];
+  /** hashId of each slot's id: the IdMap key, kept to delete it without hashing again. */
+  #hashes: number[] = [];
   #index: number[] = [];
   #term: number[] = [];
   #at: number[] = [];
@@ -85,18 +89,22 @@ export class DedupWindow {
    * the first copy of `id` if it is still remembered.
    */
   check(id: string, acceptedAtMs: number): DedupHit | undefined {
+    return this.#check(id, hashId(id), acceptedAtMs);
+  }
+
+  #check(id: string, hash: number, acceptedAtMs: number): DedupHit | undefined {
     if (acceptedAtMs > this.#clockMs) {
       this.#clockMs = acceptedAtMs;
       this.#evictOlderThan(acceptedAtMs - this.ageMs);
     }
-    const slot = this.#slotById.get(id);
-    return slot === undefined ? undefined : { index: this.#index[slot], term: this.#term[slot] };
+    const slot = this.#slotById.get(id, hash);
+    return slot < 0 ? undefined : { index: this.#index[slot], term: this.#term[slot] };
   }
 
   /** Only the lookup: no clock movement (reads use it to tell COMPACTED from NOT_FOUND). */
   peek(id: string): DedupHit | undefined {
-    const slot = this.#slotById.get(id);
-    return slot === undefined ? undefined : { index: this.#index[slot], term: this.#term[slot] };
+    const slot = this.#slotById.get(id, hashId(id));
+    return slot < 0 ? undefined : { index: this.#index[slot], term: this.#term[slot] };
   }
 
   /**
@@ -105,21 +113,27 @@ export class DedupWindow {
    * one method, so a window rebuilt from the log equals the one apply built.
    */
   observe(id: string, index: number, term: number, acceptedAtMs: number): DedupHit | undefined {
-    const first = this.check(id, acceptedAtMs);
-    if (first === undefined) this.add(id, index, term, acceptedAtMs);
+    const hash = hashId(id);
+    const first = this.#check(id, hash, acceptedAtMs);
+    if (first === undefined) this.#insert(id, hash, index, term, acceptedAtMs);
     return first;
   }
 
   /** Remembers a first copy; call after check() returned undefined for the same id. */
   add(id: string, index: number, term: number, acceptedAtMs: number): void {
-    assert(!this.#slotById.has(id), 'an id is added to the dedup window once');
+    this.#insert(id, hashId(id), index, term, acceptedAtMs);
+  }
+
+  /** Remembers a first copy (IdMap.add asserts the id is new). */
+  #insert(id: string, hash: number, index: number, term: number, acceptedAtMs: number): void {
     if (this.#size === this.entriesMax) this.#evictHead();
     const slot = (this.#head + this.#size) % this.entriesMax;
     this.#ids[slot] = id;
+    this.#hashes[slot] = hash;
     this.#index[slot] = index;
     this.#term[slot] = term;
     this.#at[slot] = acceptedAtMs;
-    this.#slotById.set(id, slot);
+    this.#slotById.add(id, hash, slot);
     this.#size++;
   }
 
@@ -128,7 +142,7 @@ export class DedupWindow {
   }
 
   #evictHead(): void {
-    this.#slotById.delete(this.#ids[this.#head]);
+    this.#slotById.delete(this.#ids[this.#head], this.#hashes[this.#head]);
     this.#ids[this.#head] = '';
     this.#head = (this.#head + 1) % this.entriesMax;
     this.#size--;
@@ -179,8 +193,9 @@ export class DedupWindow {
     if (entries.index.length !== n || entries.term.length !== n || entries.at.length !== n) {
       throw new RangeError('dedup window arrays differ in length');
     }
-    this.#slotById.clear();
+    this.#slotById = new IdMap();
     this.#ids = [];
+    this.#hashes = [];
     this.#index = [];
     this.#term = [];
     this.#at = [];
@@ -189,7 +204,7 @@ export class DedupWindow {
     this.#clockMs = entries.clockMs;
     for (let i = 0; i < n; i++) {
       if (typeof entries.ids[i] !== 'string') throw new RangeError('a dedup window id is not a string');
-      if (this.#slotById.has(entries.ids[i])) continue;
+      if (this.#slotById.get(entries.ids[i], hashId(entries.ids[i])) >= 0) continue;
       this.add(entries.ids[i], entries.index[i], entries.term[i], entries.at[i]);
     }
     this.#evictOlderThan(this.#clockMs - this.ageMs);
@@ -202,8 +217,9 @@ export class DedupWindow {
       (state.v === 1 || state.v === 2) && Array.isArray(state.ids),
       'a dedup window snapshot has version 1 or 2',
     );
-    this.#slotById.clear();
+    this.#slotById = new IdMap();
     this.#ids = [];
+    this.#hashes = [];
     this.#index = [];
     this.#term = [];
     this.#at = [];
@@ -218,7 +234,7 @@ export class DedupWindow {
       index = deltas ? index + state.index[i] : state.index[i];
       term = deltas ? term + state.term[i] : state.term[i];
       at = deltas ? at + state.at[i] : state.at[i];
-      if (this.#slotById.has(state.ids[i])) continue;
+      if (this.#slotById.get(state.ids[i], hashId(state.ids[i])) >= 0) continue;
       this.add(state.ids[i], index, term, at);
     }
     this.#evictOlderThan(this.#clockMs - this.ageMs);
