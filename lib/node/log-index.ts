@@ -81,6 +81,9 @@ export class LogIndex {
   #unindexedThroughSeq = -1;
   #ids = new IdTable();
   #termsMax: number;
+  /** The last source added and its term string: consecutive entries mostly share a source. */
+  #lastSource = '';
+  #lastSourceTerm = sourceTerm('');
 
   /** `termsMax` bounds the distinct source/label posting lists (default TERMS_MAX). */
   constructor(termsMax = TERMS_MAX) {
@@ -123,7 +126,11 @@ export class LogIndex {
       if (fields.timestampMs < this.#zoneMin.at(block)) this.#zoneMin.set(block, fields.timestampMs);
       if (fields.timestampMs > this.#zoneMax.at(block)) this.#zoneMax.set(block, fields.timestampMs);
     }
-    this.#addTerm(sourceTerm(fields.source), seq);
+    if (fields.source !== this.#lastSource) {
+      this.#lastSource = fields.source;
+      this.#lastSourceTerm = sourceTerm(fields.source);
+    }
+    this.#addTerm(this.#lastSourceTerm, seq);
     if (fields.labels !== undefined) {
       for (const key in fields.labels) this.#addTerm(labelTerm(key, fields.labels[key]), seq);
     }

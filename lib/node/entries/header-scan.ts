@@ -17,6 +17,18 @@ const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 /** Digits in an integer the scan reads: 15 keeps every value exact (below 2^53). */
 const INTEGER_DIGITS_MAX = 15;
+/** Sources remembered as strings (direct-mapped by a hash of their bytes): sources repeat. */
+const SOURCE_CACHE_SLOTS = 256;
+/** Longer sources are not cached: comparing them costs about what decoding does. */
+const SOURCE_CACHE_BYTES_MAX = 64;
+
+/** A decoded source string and its bytes, so a repeated source reuses one string. */
+interface CachedSource {
+  readonly bytes: Buffer;
+  readonly text: string;
+}
+
+const sourceCache = new Array<CachedSource | undefined>(SOURCE_CACHE_SLOTS);
 
 /** What scanHeaderV2 reads: the fields apply indexes. */
 export interface ScannedFields {
@@ -91,6 +103,28 @@ class Scan {
     return value;
   }
 
+  /** Like string(), reusing the string of a recently seen source with the same bytes. */
+  source(): string | undefined {
+    const { bytes, pos } = this;
+    const close = this.stringEnd();
+    if (close < 0) return undefined;
+    const length = close - pos;
+    if (length > SOURCE_CACHE_BYTES_MAX) return this.string();
+    let hash = length;
+    for (let i = pos; i < close; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+    const slot = hash & (SOURCE_CACHE_SLOTS - 1);
+    const cached = sourceCache[slot];
+    this.pos = close + 1;
+    if (cached !== undefined && cached.bytes.length === length) {
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = cached.bytes[i] === bytes[pos + i];
+      if (same) return cached.text;
+    }
+    const text = bytes.toString('utf8', pos, close);
+    sourceCache[slot] = { bytes: Buffer.from(bytes.subarray(pos, close)), text };
+    return text;
+  }
+
   /** One of LEVELS, written plainly, closing quote consumed. */
   level(): Level | undefined {
     const close = this.stringEnd();
@@ -127,11 +161,12 @@ class Scan {
 }
 
 /**
- * The index fields of a version 2 header occupying bytes [0, headerEnd), or undefined when the
+ * The index fields of a version 2 header starting at byte 0 and ending before `end` (the header
+ * line may be followed by its body: the scan stops at the header's `"node"`), or undefined when the
  * header is not in encodeEntry's plain shape (the caller then JSON-parses it).
  */
-export function scanHeaderV2(bytes: Buffer, headerEnd: number): ScannedFields | undefined {
-  const scan = new Scan(bytes, headerEnd);
+export function scanHeaderV2(bytes: Buffer, end: number): ScannedFields | undefined {
+  const scan = new Scan(bytes, end);
   if (!scan.literal(PREFIX)) return undefined;
   const id = scan.string();
   if (id === undefined || !scan.literal(TS)) return undefined;
@@ -141,7 +176,7 @@ export function scanHeaderV2(bytes: Buffer, headerEnd: number): ScannedFields | 
   if (acceptedAtMs < 0 || !scan.literal(LEVEL)) return undefined;
   const level = scan.level();
   if (level === undefined || !scan.literal(SOURCE)) return undefined;
-  const source = scan.string();
+  const source = scan.source();
   if (source === undefined) return undefined;
   let labels: Record<string, string> | undefined;
   if (scan.literal(LABELS)) {

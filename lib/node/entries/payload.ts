@@ -116,8 +116,8 @@ export interface IndexFields {
  */
 export function decodeIndexFields(payload: Uint8Array): IndexFields {
   const bytes = asBuffer(payload);
-  const newline = bytes.indexOf(NEWLINE);
-  const scanned = newline > 0 ? scanHeaderV2(bytes, newline) : undefined;
+  // The scan needs no header end: a newline is a control byte, which no plain string holds.
+  const scanned = scanHeaderV2(bytes, bytes.length);
   if (scanned !== undefined) return scanned;
   const decoded = decodeHeader(bytes);
   assert(decoded !== undefined, 'a committed payload has a version 1 or 2 header');

@@ -153,3 +153,18 @@ test('the header scan refuses what is not the exact plain shape', (t) => {
     t.is(scan(bad), undefined, bad);
   }
 });
+
+test('repeated sources decode right when many share the scan cache slots', (t) => {
+  const sources = Array.from({ length: 1_000 }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
+  sources.push('x'.repeat(100), 'é'.repeat(20));
+  const payloads = sources.map((source) =>
+    encodeEntry(validateEntry({ message: 'm', source }), { nodeId: 'n', nowMs }),
+  );
+  for (const round of [0, 1, 2]) {
+    for (let i = 0; i < payloads.length; i++) {
+      const at = (i * 7 + round * 13) % payloads.length;
+      if (decodeIndexFields(payloads[at]).source !== sources[at]) t.fail(`round ${round}: ${sources[at]}`);
+    }
+  }
+  t.pass();
+});
