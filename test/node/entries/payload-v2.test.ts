@@ -95,7 +95,18 @@ test('a header whose indexed copy disagrees with the checksummed body is STORAGE
 });
 
 test('the header scan equals JSON.parse of the header, escapes and unicode included', (t) => {
-  const sources = ['api', 'héllo wörld', '日本', 'quo"te', 'back\\slash', 'tab\there', 'emoji 😀', 'a/b'];
+  const sources = [
+    'api',
+    'héllo wörld',
+    '日本',
+    'quo"te',
+    'back\\slash',
+    'tab\there',
+    'emoji 😀',
+    'a/b',
+    'lone \ud800 surrogate',
+    '\u007f\u2028',
+  ];
   const labelSets = [undefined, { env: 'prod' }, { 'k.1': 'v"q', k2: 'ü', k3: '' }, { a: 'x\ny' }];
   const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
   let scanned = 0;
@@ -124,7 +135,7 @@ test('the header scan equals JSON.parse of the header, escapes and unicode inclu
       t.is(decodeRecord(i, 1, payload).original_data.source, source);
     }
   }
-  t.is(scanned, 10, 'every header without an escape takes the fast path (5 sources x 2 label sets)');
+  t.is(scanned, 12, 'every header without an escape takes the fast path (6 sources x 2 label sets)');
 });
 
 test('the header scan refuses what is not the exact plain shape', (t) => {
