@@ -54,3 +54,14 @@ export const INLINE_SYNC_BYTES_MAX = 16 * 1024;
  * switches per write 6.8 -> 4.7; at 16 clients, no change in rate or switches.
  */
 export const LEADER_INLINE_SYNC_BYTES_MAX = 1024;
+
+/**
+ * An inline flush slower than this (2 ms, about ten times a quiet disk's) means the disk is busy;
+ * the log then flushes on the thread pool for INLINE_SYNC_COOLDOWN_MS. A replica blocked in slow
+ * flushes answers no heartbeat, and on a shared disk every replica stalls at once: the leader's
+ * CheckQuorum would step it down (seen once in a batched-write benchmark).
+ */
+export const INLINE_SYNC_SLOW_MS = 2;
+
+/** How long the log keeps small flushes off the event loop after a slow one. */
+export const INLINE_SYNC_COOLDOWN_MS = 1_000;

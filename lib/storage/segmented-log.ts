@@ -17,7 +17,7 @@ import { DiskQueue } from './disk-queue.js';
 import type { FileSystem } from './file-system.js';
 import { GroupCommit } from './group-commit.js';
 import { ioError } from './io-error.js';
-import { LEADER_INLINE_SYNC_BYTES_MAX } from './limits.js';
+import { INLINE_SYNC_COOLDOWN_MS, INLINE_SYNC_SLOW_MS, LEADER_INLINE_SYNC_BYTES_MAX } from './limits.js';
 import type { LogRecord } from './log-record.js';
 import { resetLog } from './log-reset.js';
 import { resolveLogOptions, type SegmentedLogOptions } from './options.js';
@@ -57,15 +57,7 @@ export class SegmentedLog {
       pendingBytes: () => store.pendingBytes,
       changesDirectory: () => store.dirDirty,
       roundNow:
-        options.inlineSyncBytesMax > 0
-          ? () =>
-              syncRoundNow(
-                store,
-                this.leading
-                  ? Math.min(options.inlineSyncBytesMax, LEADER_INLINE_SYNC_BYTES_MAX)
-                  : options.inlineSyncBytesMax,
-              )
-          : undefined,
+        options.inlineSyncBytesMax > 0 ? () => this.syncInline(store, options.inlineSyncBytesMax) : undefined,
       writeAhead: () => store.flushWrites(),
       onFailure: (error) => {
         this.failWith(error).catch(() => undefined);
@@ -99,6 +91,8 @@ export class SegmentedLog {
    * the event loop (see there); a follower's event loop has nothing better to do meanwhile.
    */
   leading = false;
+  /** performance.now() before which small rounds stay off the event loop (the disk was slow). */
+  private inlineResumeAtMs = 0;
 
   /** First stored index (an empty new log: 1). */
   get firstIndex(): number {
@@ -331,6 +325,23 @@ export class SegmentedLog {
     const done = this.commit.barrier();
     this.pump();
     this.commit.resume();
+    return done;
+  }
+
+  /**
+   * A small round on the event loop (sync-round.ts), unless a recent one was slow: a busy disk
+   * must not block the loop, or the node stops answering heartbeats while it waits.
+   */
+  private syncInline(store: SegmentStore, bytesMax: number): boolean {
+    const startMs = performance.now();
+    if (startMs < this.inlineResumeAtMs) return false;
+    const done = syncRoundNow(
+      store,
+      this.leading ? Math.min(bytesMax, LEADER_INLINE_SYNC_BYTES_MAX) : bytesMax,
+    );
+    const endMs = performance.now();
+    if (done && endMs - startMs > INLINE_SYNC_SLOW_MS)
+      this.inlineResumeAtMs = endMs + INLINE_SYNC_COOLDOWN_MS;
     return done;
   }
 

@@ -9,7 +9,11 @@ import path from 'node:path';
 import test from 'ava';
 import { GroupCommit } from '../../lib/storage/group-commit.js';
 import { NodeFileSystem, SegmentedLog } from '../../lib/storage/index.js';
-import { INLINE_SYNC_BYTES_MAX, LEADER_INLINE_SYNC_BYTES_MAX } from '../../lib/storage/limits.js';
+import {
+  INLINE_SYNC_BYTES_MAX,
+  INLINE_SYNC_SLOW_MS,
+  LEADER_INLINE_SYNC_BYTES_MAX,
+} from '../../lib/storage/limits.js';
 import { rec, recs, sameRecord } from './helpers.js';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
@@ -23,6 +27,8 @@ class CountingFileSystem extends NodeFileSystem {
   asyncSyncs = 0;
   inlineSyncs = 0;
   failNow = false;
+  /** Extra milliseconds each synchronous fdatasync takes (a busy disk). */
+  slowNowMs = 0;
 
   override datasync(fd: number): Promise<void> {
     this.asyncSyncs++;
@@ -33,6 +39,8 @@ class CountingFileSystem extends NodeFileSystem {
     this.inlineSyncs++;
     if (this.failNow) throw Object.assign(new Error('simulated EIO'), { code: 'EIO' });
     super.datasyncNow(fd);
+    const until = performance.now() + this.slowNowMs;
+    while (performance.now() < until); // the disk is slow: the event loop waits, as it would
   }
 }
 
@@ -70,6 +78,20 @@ test('a small append is fdatasynced inline, a big one uses the thread pool, a le
   t.is(reopened.lastIndex, 11);
   for (let i = 2; i <= 5; i++) t.true(sameRecord(reopened.readRange(i, i + 1, 1 << 20)[0], rec(i)));
   await reopened.close();
+});
+
+test('after a slow inline fdatasync, small rounds go to the thread pool for a while', async (t) => {
+  const cfs = new CountingFileSystem();
+  const { log } = await openLog(t, cfs);
+  cfs.slowNowMs = INLINE_SYNC_SLOW_MS + 3;
+  const inlineBefore = cfs.inlineSyncs;
+  await log.append([rec(2)]);
+  t.is(cfs.inlineSyncs, inlineBefore + 1, 'the slow flush itself ran inline');
+  const asyncBefore = cfs.asyncSyncs;
+  await log.append([rec(3)]);
+  await log.append([rec(4)]);
+  t.is(cfs.inlineSyncs, inlineBefore + 1, 'no inline flush right after a slow one');
+  t.is(cfs.asyncSyncs, asyncBefore + 2);
 });
 
 test('inlineSyncBytesMax 0 never syncs inline', async (t) => {
