@@ -107,6 +107,12 @@ export class BenchCluster {
     );
   }
 
+  /** Every node's process id now; null while any node has none (stopped, killed, in-process). */
+  pids(): number[] | null {
+    const pids = this.manager.status().nodes.map((n) => n.pid);
+    return pids.every((pid) => pid !== null) ? (pids as number[]) : null;
+  }
+
   /** SIGKILLs node `id`. */
   kill(id: string): Promise<void> {
     return this.manager.kill(id);

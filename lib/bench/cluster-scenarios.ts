@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { BenchCluster } from './bench-cluster.js';
 import { runCells } from './cells.js';
 import type { BenchContext } from './context.js';
-import { batchCells, readCells, writeCells } from './load-cells.js';
+import { batchCells, type MutableOrigins, readCells, writeCells } from './load-cells.js';
 import { type BenchScenario, LOAD_BATCH_ENTRIES } from './options.js';
 import { runQuery } from './query.js';
 import type { LoadRow, QueryLoadResult } from './report.js';
@@ -33,7 +33,7 @@ function termWatch(ctx: BenchContext, cluster: BenchCluster) {
 export async function runClusterScenarios(
   ctx: BenchContext,
   results: { rows: LoadRow[]; queryLoad: QueryLoadResult | null },
-  origins: { logcluster: string | null; bare: string | null; etcd: string | null },
+  origins: MutableOrigins,
   services: (() => Promise<void>)[],
 ): Promise<void> {
   const want = (s: BenchScenario) => ctx.options.scenarios.includes(s);
@@ -45,6 +45,7 @@ export async function runClusterScenarios(
     cpuProfDir: profDir,
   });
   const stopCluster = ctx.teardown.defer('logcluster', () => cluster.stop());
+  origins.pids.logcluster = () => cluster.pids();
   const leaderUrl = async () => (await cluster.leader(LEADER_WAIT_MS)).url;
   origins.logcluster = await leaderUrl();
   ctx.progress(`warming up (${ctx.options.warmupSec * 2} s of writes at 16 connections) ...`);
@@ -57,7 +58,11 @@ export async function runClusterScenarios(
   const watch = termWatch(ctx, cluster);
   if (want('write')) add(await watch('write', () => runCells(ctx.gen, writeCells(origins), ctx.cellPlan())));
   if (want('batch'))
-    add(await watch('batch', async () => runCells(ctx.gen, batchCells(await leaderUrl()), ctx.cellPlan())));
+    add(
+      await watch('batch', async () =>
+        runCells(ctx.gen, batchCells(await leaderUrl(), origins.pids), ctx.cellPlan()),
+      ),
+    );
   if (want('read')) {
     origins.logcluster = await leaderUrl();
     const written = await cluster.http.call(

@@ -96,6 +96,14 @@ export class EtcdCluster {
     return cluster;
   }
 
+  /** Every member's process id; null when one did not start or has exited. */
+  pids(): number[] | null {
+    const alive = this.#children.every(
+      (c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null,
+    );
+    return alive ? this.#children.map((c) => c.pid as number) : null;
+  }
+
   /** The client URL of the member that is the leader, once every member agrees on one (polled). */
   leaderUrl(timeoutMs: number): Promise<string> {
     return pollUntil(

@@ -20,7 +20,15 @@ export interface Origins {
   readonly logcluster: string | null;
   readonly bare: string | null;
   readonly etcd: string | null;
+  /** Each system's server pids, for the CPU per request (a system absent: not measured). */
+  readonly pids?: SystemPids;
 }
+
+/** Per system, its server processes' pids now (null: not known). */
+export type SystemPids = Partial<Record<BenchTarget, () => readonly number[] | null>>;
+
+/** Origins as run.ts fills them while systems start. */
+export type MutableOrigins = { -readonly [K in keyof Origins]: Origins[K] } & { pids: SystemPids };
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -29,13 +37,16 @@ function cell(
   target: BenchTarget,
   connections: number,
   request: Omit<HttpLoadJob, 'kind' | 'connections' | 'durationSec' | 'timeoutSec'>,
+  pids: SystemPids | undefined,
   entriesPerRequest = 1,
 ): Cell {
+  const targetPids = pids?.[target];
   return {
     scenario,
     target,
     connections,
     entriesPerRequest,
+    ...(targetPids ? { pids: targetPids } : {}),
     job: (durationSec) => ({
       kind: 'http',
       connections,
@@ -52,42 +63,60 @@ export function writeCells(o: Origins): Cell[] {
   return WRITE_CONNECTIONS.flatMap((c) => [
     ...(o.logcluster
       ? [
-          cell('write', 'logcluster', c, {
-            origin: o.logcluster,
-            method: 'POST',
-            paths: ['/write'],
-            body,
-            headers: JSON_HEADERS,
-          }),
+          cell(
+            'write',
+            'logcluster',
+            c,
+            {
+              origin: o.logcluster,
+              method: 'POST',
+              paths: ['/write'],
+              body,
+              headers: JSON_HEADERS,
+            },
+            o.pids,
+          ),
         ]
       : []),
     ...(o.bare
       ? [
-          cell('write', 'bare-http', c, {
-            origin: o.bare,
-            method: 'POST',
-            paths: ['/write'],
-            body,
-            headers: JSON_HEADERS,
-          }),
+          cell(
+            'write',
+            'bare-http',
+            c,
+            {
+              origin: o.bare,
+              method: 'POST',
+              paths: ['/write'],
+              body,
+              headers: JSON_HEADERS,
+            },
+            o.pids,
+          ),
         ]
       : []),
     ...(o.etcd
       ? [
-          cell('write', 'etcd', c, {
-            origin: o.etcd,
-            method: 'POST',
-            paths: ['/v3/kv/put'],
-            body: etcdPutBody(MESSAGE_BYTES),
-            headers: JSON_HEADERS,
-          }),
+          cell(
+            'write',
+            'etcd',
+            c,
+            {
+              origin: o.etcd,
+              method: 'POST',
+              paths: ['/v3/kv/put'],
+              body: etcdPutBody(MESSAGE_BYTES),
+              headers: JSON_HEADERS,
+            },
+            o.pids,
+          ),
         ]
       : []),
   ]);
 }
 
-/** Batched writes of BATCH_ENTRIES entries a request. */
-export function batchCells(logcluster: string): Cell[] {
+/** Batched writes of BATCH_ENTRIES entries a request (`pids`: logcluster's, for its CPU). */
+export function batchCells(logcluster: string, pids?: SystemPids): Cell[] {
   const body = batchBody(BATCH_ENTRIES);
   return BATCH_CONNECTIONS.map((c) =>
     cell(
@@ -95,6 +124,7 @@ export function batchCells(logcluster: string): Cell[] {
       'logcluster',
       c,
       { origin: logcluster, method: 'POST', paths: ['/write'], body, headers: JSON_HEADERS },
+      pids,
       BATCH_ENTRIES,
     ),
   );
@@ -110,26 +140,38 @@ export function readCells(o: Origins, filePaths: readonly string[]): Cell[] {
   return READ_CONNECTIONS.flatMap((c) => [
     ...(o.logcluster
       ? [
-          cell('read-linearizable', 'logcluster', c, {
-            origin: o.logcluster,
-            method: 'GET',
-            paths: linearizable,
-          }),
-          cell('read-local', 'logcluster', c, { origin: o.logcluster, method: 'GET', paths: local }),
+          cell(
+            'read-linearizable',
+            'logcluster',
+            c,
+            {
+              origin: o.logcluster,
+              method: 'GET',
+              paths: linearizable,
+            },
+            o.pids,
+          ),
+          cell('read-local', 'logcluster', c, { origin: o.logcluster, method: 'GET', paths: local }, o.pids),
         ]
       : []),
     ...(o.bare
-      ? [cell('read-local', 'bare-http', c, { origin: o.bare, method: 'GET', paths: linearizable })]
+      ? [cell('read-local', 'bare-http', c, { origin: o.bare, method: 'GET', paths: linearizable }, o.pids)]
       : []),
     ...(o.etcd
       ? [
-          cell('read-linearizable', 'etcd', c, {
-            origin: o.etcd,
-            method: 'POST',
-            paths: ['/v3/kv/range'],
-            body: etcdRangeBody(),
-            headers: JSON_HEADERS,
-          }),
+          cell(
+            'read-linearizable',
+            'etcd',
+            c,
+            {
+              origin: o.etcd,
+              method: 'POST',
+              paths: ['/v3/kv/range'],
+              body: etcdRangeBody(),
+              headers: JSON_HEADERS,
+            },
+            o.pids,
+          ),
         ]
       : []),
   ]);

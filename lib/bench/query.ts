@@ -78,6 +78,7 @@ export async function runQuery(
     target: 'logcluster',
     connections: 1,
     entriesPerRequest: 1,
+    pids: () => cluster.pids(),
     job: (durationSec) => ({
       kind: 'http',
       origin: leaderUrl,

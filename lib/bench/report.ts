@@ -26,6 +26,14 @@ export interface LoadRow {
   readonly errors: number;
   /** HTTP status -> count over all runs. */
   readonly statuses: Readonly<Record<string, number>>;
+  /**
+   * CPU µs (user + system, /proc/<pid>/stat) the system's server processes spent per request
+   * (answered or failed) during the measured runs; null without /proc or a known pid; absent in
+   * reports older than this field.
+   */
+  readonly cpuUsPerRequest?: Summary | null;
+  /** cpuUsPerRequest divided by the entries each request carries. */
+  readonly cpuUsPerEntry?: Summary | null;
 }
 
 /** The machine the run used. */

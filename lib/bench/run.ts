@@ -16,7 +16,7 @@ import { runColdStart } from './cold-start.js';
 import type { BenchContext } from './context.js';
 import { EtcdCluster, etcdVersion, findEtcd } from './etcd.js';
 import { runFailover } from './failover.js';
-import { type Origins, writeCells } from './load-cells.js';
+import { type MutableOrigins, writeCells } from './load-cells.js';
 import { LoadGenerator } from './load-generator.js';
 import { machineInfo, sourceRevision } from './machine.js';
 import { type BenchOptions, type BenchScenario, MESSAGE_BYTES, resolveBenchOptions } from './options.js';
@@ -120,17 +120,14 @@ export async function runBenchmark(input: BenchOptions = {}, hooks: BenchHooks =
 
 async function runScenarios(ctx: BenchContext, results: Results, etcdBin: string | null): Promise<void> {
   const want = (s: BenchScenario) => ctx.options.scenarios.includes(s);
-  const origins: { -readonly [K in keyof Origins]: Origins[K] } = {
-    logcluster: null,
-    bare: null,
-    etcd: null,
-  };
+  const origins: MutableOrigins = { logcluster: null, bare: null, etcd: null, pids: {} };
   const services: (() => Promise<void>)[] = [];
   if (etcdBin && (want('write') || want('read'))) {
     ctx.progress(`starting a 3-member etcd (${etcdBin}) ...`);
     const etcd = await EtcdCluster.start(etcdBin, join(ctx.root, 'etcd'));
     services.push(ctx.teardown.defer('etcd', () => etcd.stop()));
     origins.etcd = await etcd.leaderUrl(LEADER_WAIT_MS);
+    origins.pids.etcd = () => etcd.pids();
   }
   await ctx.gen.start();
   if (want('baseline')) {
@@ -138,6 +135,8 @@ async function runScenarios(ctx: BenchContext, results: Results, etcdBin: string
     const { child, ready } = await forkEntry<{ port: number }>('bare-server');
     services.push(ctx.teardown.defer('bare node:http server', () => killChild(child)));
     origins.bare = `http://127.0.0.1:${ready.port}`;
+    origins.pids['bare-http'] = () =>
+      child.exitCode === null && child.pid !== undefined ? [child.pid] : null;
   }
   const clusterScenarios: BenchScenario[] = ['write', 'batch', 'read', 'query'];
   if (clusterScenarios.some(want)) {

@@ -18,6 +18,14 @@ const ms = (n: number) =>
   Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)) : '-';
 const spread = (s: Summary) => `±${Math.round(s.spreadPercent)}%`;
 
+/** Servers' CPU µs per request, and per entry for batched rows; "-" when not measured. */
+function cpuCell(r: LoadRow): string {
+  if (!r.cpuUsPerRequest) return '-';
+  const perRequest = int(r.cpuUsPerRequest.median);
+  if (r.unit !== 'entries/s' || !r.cpuUsPerEntry) return perRequest;
+  return `${perRequest} (${r.cpuUsPerEntry.median.toFixed(1)}/entry)`;
+}
+
 function loadTable(report: BenchReport): TextTable {
   const rows = report.rows.map((r: LoadRow) => [
     r.scenario,
@@ -29,13 +37,26 @@ function loadTable(report: BenchReport): TextTable {
     ms(r.p50Ms.median),
     ms(r.p99Ms.median),
     ms(r.p999Ms.median),
+    cpuCell(r),
     r.errors === 0 ? '0' : `${r.errors} ${JSON.stringify(r.statuses)}`,
   ]);
   return {
-    title: `HTTP load, closed loop: median of ${report.options.runs} runs of ${report.options.durationSec} s (spread = (max - min) / median)`,
-    head: ['scenario', 'system', 'conns', 'rate', 'unit', 'spread', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'],
+    title: `HTTP load, closed loop: median of ${report.options.runs} runs of ${report.options.durationSec} s (spread = (max - min) / median; cpu = the system's server processes, /proc)`,
+    head: [
+      'scenario',
+      'system',
+      'conns',
+      'rate',
+      'unit',
+      'spread',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'cpu µs/req',
+      'errors',
+    ],
     rows,
-    numeric: [false, false, true, true, false, true, true, true, true, true],
+    numeric: [false, false, true, true, false, true, true, true, true, true, true],
   };
 }
 

@@ -48,6 +48,9 @@ test.serial(
       t.true(r.rate.median > 100, `c=${r.connections}: ${r.rate.median} req/s`);
       t.is(r.errors, 0);
       t.true(r.p50Ms.median > 0 && r.p50Ms.median <= r.p99Ms.median);
+      // The bare server's own pid is read from /proc: some CPU per request, far below a ms.
+      const cpuUs = r.cpuUsPerRequest?.median ?? Number.NaN;
+      t.true(cpuUs > 0 && cpuUs < 1_000, `c=${r.connections}: ${cpuUs} cpu µs/req`);
     }
     t.true(lines.some((l) => l.startsWith('disk run 1/1')));
     t.deepEqual(children(), []);
@@ -83,6 +86,7 @@ test.serial('single-entry writes against a real 3-node cluster', async (t) => {
   for (const r of rows) {
     t.true(r.rate.median > 0, `c=${r.connections}`);
     t.is(r.errors, 0, JSON.stringify(r.statuses));
+    t.true((r.cpuUsPerRequest?.median ?? 0) > 0, `c=${r.connections}: the 3 nodes' CPU per request`);
   }
   t.is(report.targets.find((c) => c.goal.startsWith('single-entry writes c=16: >= 2x'))?.met, null);
   t.deepEqual(children(), []);
