@@ -2,6 +2,7 @@
 import { LogClusterError } from '../errors.js';
 import {
   INLINE_SYNC_BYTES_MAX,
+  INLINE_SYNC_SLOW_MS,
   OPEN_SEGMENTS_MAX,
   SEGMENT_BYTES_LIMIT,
   SEGMENT_BYTES_MAX,
@@ -28,6 +29,8 @@ export interface SegmentedLogOptions {
    * when no other round runs (0: always on the thread pool). See INLINE_SYNC_BYTES_MAX.
    */
   inlineSyncBytesMax: number;
+  /** Internal: an inline flush slower than this turns inline flushes off for a while (INLINE_SYNC_SLOW_MS). */
+  inlineSyncSlowMs: number;
 }
 
 /** The defaults: the bounds of limits.ts. */
@@ -38,6 +41,7 @@ export const DEFAULT_LOG_OPTIONS: Readonly<SegmentedLogOptions> = Object.freeze(
   tailCacheBytesMax: TAIL_CACHE_BYTES_MAX,
   openSegmentsMax: OPEN_SEGMENTS_MAX,
   inlineSyncBytesMax: INLINE_SYNC_BYTES_MAX,
+  inlineSyncSlowMs: INLINE_SYNC_SLOW_MS,
 });
 
 const RANGES: Record<keyof SegmentedLogOptions, [number, number]> = {
@@ -47,6 +51,7 @@ const RANGES: Record<keyof SegmentedLogOptions, [number, number]> = {
   tailCacheBytesMax: [0, 2 ** 40],
   openSegmentsMax: [1, 1 << 16],
   inlineSyncBytesMax: [0, WRITE_BUFFER_BYTES],
+  inlineSyncSlowMs: [0, 3_600_000],
 };
 
 /** Fills in defaults; INVALID_OPTION naming the field for an unknown field or out-of-range value. */

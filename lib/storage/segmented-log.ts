@@ -17,7 +17,7 @@ import { DiskQueue } from './disk-queue.js';
 import type { FileSystem } from './file-system.js';
 import { GroupCommit } from './group-commit.js';
 import { ioError } from './io-error.js';
-import { INLINE_SYNC_COOLDOWN_MS, INLINE_SYNC_SLOW_MS, LEADER_INLINE_SYNC_BYTES_MAX } from './limits.js';
+import { INLINE_SYNC_COOLDOWN_MS, LEADER_INLINE_SYNC_BYTES_MAX } from './limits.js';
 import type { LogRecord } from './log-record.js';
 import { resetLog } from './log-reset.js';
 import { resolveLogOptions, type SegmentedLogOptions } from './options.js';
@@ -56,8 +56,7 @@ export class SegmentedLog {
       round: (previous) => syncRound(store, previous),
       pendingBytes: () => store.pendingBytes,
       changesDirectory: () => store.dirDirty,
-      roundNow:
-        options.inlineSyncBytesMax > 0 ? () => this.syncInline(store, options.inlineSyncBytesMax) : undefined,
+      roundNow: options.inlineSyncBytesMax > 0 ? () => this.syncInline(store, options) : undefined,
       writeAhead: () => store.flushWrites(),
       onFailure: (error) => {
         this.failWith(error).catch(() => undefined);
@@ -332,15 +331,16 @@ export class SegmentedLog {
    * A small round on the event loop (sync-round.ts), unless a recent one was slow: a busy disk
    * must not block the loop, or the node stops answering heartbeats while it waits.
    */
-  private syncInline(store: SegmentStore, bytesMax: number): boolean {
+  private syncInline(store: SegmentStore, options: SegmentedLogOptions): boolean {
     const startMs = performance.now();
     if (startMs < this.inlineResumeAtMs) return false;
+    const bytesMax = options.inlineSyncBytesMax;
     const done = syncRoundNow(
       store,
       this.leading ? Math.min(bytesMax, LEADER_INLINE_SYNC_BYTES_MAX) : bytesMax,
     );
     const endMs = performance.now();
-    if (done && endMs - startMs > INLINE_SYNC_SLOW_MS)
+    if (done && endMs - startMs > options.inlineSyncSlowMs)
       this.inlineResumeAtMs = endMs + INLINE_SYNC_COOLDOWN_MS;
     return done;
   }
