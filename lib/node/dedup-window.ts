@@ -217,26 +217,22 @@ export class DedupWindow {
       (state.v === 1 || state.v === 2) && Array.isArray(state.ids),
       'a dedup window snapshot has version 1 or 2',
     );
-    this.#slotById = new IdMap();
-    this.#ids = [];
-    this.#hashes = [];
-    this.#index = [];
-    this.#term = [];
-    this.#at = [];
-    this.#head = 0;
-    this.#size = 0;
-    this.#clockMs = state.clockMs;
+    // Version 2 stores deltas from the previous id; version 1 absolute values.
+    const n = state.ids.length;
+    const entries = {
+      clockMs: state.clockMs,
+      ids: state.ids,
+      index: new Float64Array(n),
+      term: new Float64Array(n),
+      at: new Float64Array(n),
+    };
     const deltas = state.v === 2;
-    let index = 0;
-    let term = 0;
-    let at = 0;
-    for (let i = 0; i < state.ids.length; i++) {
-      index = deltas ? index + state.index[i] : state.index[i];
-      term = deltas ? term + state.term[i] : state.term[i];
-      at = deltas ? at + state.at[i] : state.at[i];
-      if (this.#slotById.get(state.ids[i], hashId(state.ids[i])) >= 0) continue;
-      this.add(state.ids[i], index, term, at);
+    for (let i = 0; i < n; i++) {
+      const previous = deltas && i > 0 ? i - 1 : -1;
+      entries.index[i] = state.index[i] + (previous >= 0 ? entries.index[previous] : 0);
+      entries.term[i] = state.term[i] + (previous >= 0 ? entries.term[previous] : 0);
+      entries.at[i] = state.at[i] + (previous >= 0 ? entries.at[previous] : 0);
     }
-    this.#evictOlderThan(this.#clockMs - this.ageMs);
+    this.importEntries(entries);
   }
 }
