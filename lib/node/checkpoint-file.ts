@@ -7,6 +7,7 @@
  */
 
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ATOMIC_TEMP_SUFFIX } from '../storage/atomic-file.js';
 import { crc32c, type FileSystem } from '../storage/index.js';
 import {
@@ -23,8 +24,6 @@ export const CHECKPOINT_SLICE_BYTES = 4 * 1024 * 1024;
 
 /** What reading found: a usable checkpoint, or why there is none. */
 export type CheckpointRead = { readonly checkpoint: Checkpoint } | { readonly missing: string };
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Reads and verifies the checkpoint at `file`. Never throws for a missing, short, damaged or

@@ -12,6 +12,7 @@
  * the same term, and no snapshot beyond it); otherwise the node replays the log, as it always could.
  */
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FileSystem } from '../storage/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
@@ -29,8 +30,6 @@ export const CHECKPOINT_GROWTH_DIVISOR = 4;
 
 /** Least time between periodic checkpoints: bounds the disk bandwidth they take under heavy writes. */
 export const CHECKPOINT_GAP_MS = 10_000;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Why a start did not use the checkpoint (undefined when it did). */
 export type CheckpointRefusal = string | undefined;

@@ -3,6 +3,7 @@
  * batch and wait for it to apply, pass a linearizable read barrier, know the leader. StorageNode
  * builds it and owns its lifecycle; NodeApiService and the reports read it.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Entry, Raft, RaftStatus, ReadRefusal, ReadState, Snapshot } from '../consensus/index.js';
 import { LogClusterError } from '../errors.js';
 import type { FaultFilter } from '../transport/index.js';
@@ -269,7 +270,7 @@ export class NodeCore {
 
   async #applySliced(entries: readonly Entry[]): Promise<void> {
     for (let from = 0; from < entries.length; from += APPLY_SLICE_ENTRIES) {
-      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (from > 0) await nextTurn();
       this.#applySlice(entries.slice(from, from + APPLY_SLICE_ENTRIES));
     }
   }

@@ -6,6 +6,7 @@
  * snapshot file at the boundary, then the segment files are deleted. Each node does this on its
  * own, as etcd members do; a follower that needs entries its leader dropped receives the snapshot.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LogClusterError } from '../errors.js';
 import { decodeIndexFields } from './entries/payload.js';
 import type { RaftDriver } from './raft-driver.js';
@@ -215,7 +216,7 @@ export class Retention {
       while (this.#window.index < end) {
         if (this.#stopped || this.#host.storage !== storage || !this.#window.follows(storage)) return null;
         bytes += this.#window.advance(storage, end, RETENTION_STEP_BYTES);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       reached = end;
       if (bytes >= this.#replayBytes) break;
