@@ -200,7 +200,7 @@ export class StateMachine {
    */
   importState(state: MachineState): void {
     const index = LogIndex.fromState(state.index, this.#termsMax);
-    const window = new DedupWindow(this.#window.entriesMax, this.#window.ageMs);
+    const window = this.newDedupWindow();
     window.importEntries(state.window);
     if (window.lastIndex > state.applied) throw new RangeError('the dedup window runs ahead of applied');
     this.#index = index;
