@@ -319,10 +319,10 @@ export class NodeCore {
         `Repairing a damaged log from peers (${damage.message})`,
       );
     }
-    // Entries of the failed Ready were never sent (persist comes before send) and the core that
-    // holds them is replaced on recovery: they are definitely not stored.
+    // Entries that never left this node (a follower persists before it acks; a leader sends
+    // before it persists) are gone with the core, replaced on recovery: definitely not stored.
     this.pending.failAfterDiskFault(
-      this.#driver.persistedIndex,
+      this.#driver.sentIndex,
       this.storageError,
       new LogClusterError(
         'OUTCOME_UNKNOWN',

@@ -43,6 +43,8 @@ export class RaftDriver {
   #failed = false;
   #stopped = false;
   #persistedIndex = 0;
+  /** The last entry index that may have left this node (sent before its persist, or persisted). */
+  #sentIndex = 0;
   /** The hard state known durable: decides which messages may leave before a persist. */
   #hardState: HardState;
   #idle: (() => void)[] = [];
@@ -57,12 +59,21 @@ export class RaftDriver {
   ) {
     this.#notices = new CommitNoticeHold(transport);
     this.#persistedIndex = storage.lastIndex();
+    this.#sentIndex = this.#persistedIndex;
     this.#hardState = storage.initialState().hardState;
   }
 
   /** The last entry index this driver persisted (0 before any). */
   get persistedIndex(): number {
     return this.#persistedIndex;
+  }
+
+  /**
+   * The last entry index that may be on another node: a leader sends entries before persisting
+   * them. Entries past it never left this node (a disk fault can declare them not stored).
+   */
+  get sentIndex(): number {
+    return this.#sentIndex;
   }
 
   /** True once persisting failed; the loop stays stopped until the node restarts. */
@@ -114,14 +125,20 @@ export class RaftDriver {
         const ready = this.raft.ready();
         const { beforePersist, afterPersist } = splitMessages(ready, this.#hardState);
         // Only a leader sends before persisting: it flushes only tiny groups on the event loop.
-        if (ready.entries.length > 0) this.storage.leading = beforePersist.length > 0;
+        if (ready.entries.length > 0) {
+          this.storage.leading = beforePersist.length > 0;
+          if (beforePersist.length > 0) this.#sentIndex = ready.entries[ready.entries.length - 1].index;
+        }
         if (beforePersist.length > 0) this.#notices.send(beforePersist);
         try {
           const persistStartedMs = performance.now();
           await this.storage.persist(ready);
           if (ready.hardState) this.#hardState = ready.hardState;
           this.hooks.persisted?.(ready, performance.now() - persistStartedMs);
-          if (ready.entries.length > 0) this.#persistedIndex = ready.entries[ready.entries.length - 1].index;
+          if (ready.entries.length > 0) {
+            this.#persistedIndex = ready.entries[ready.entries.length - 1].index;
+            this.#sentIndex = Math.max(this.#sentIndex, this.#persistedIndex);
+          }
         } catch (error) {
           // Environmental fault: nothing of this Ready may be sent or acknowledged.
           this.#failed = true;
