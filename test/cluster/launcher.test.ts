@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { launchNode, NODE_ENTRY_FILE } from '../../lib/cluster/launcher.js';
+import { launchNode, NODE_ENTRY_FILE, NODE_INITIAL_HEAP_MIB } from '../../lib/cluster/launcher.js';
 import { processStatus, waitForExit } from '../../lib/cluster/pids.js';
 
 test('the node entry sits next to the launcher with the same extension', (t) => {
@@ -39,6 +39,8 @@ test('a launched node answers, obeys stop over IPC, and exits', async (t) => {
   t.true(node.port > 0);
   const health = (await (await fetch(`${node.url}/health`)).json()) as { node_id: string };
   t.is(health.node_id, 'solo');
+  const argv = readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0');
+  t.true(argv.includes(`--initial-heap-size=${NODE_INITIAL_HEAP_MIB}`), 'V8 starts with a roomy heap');
   t.true(node.send({ type: 'stop' }));
   const exit = await node.exited;
   t.is(exit.code, 0);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { nodeOptions } from '../../cli/commands/node.js';
+import { NODE_INITIAL_HEAP_MIB } from '../../lib/cluster/launcher.js';
 import { StorageNode } from '../../lib/index.js';
 import { resolveNodeOptions } from '../../lib/node/options.js';
 import { freePortRange } from '../helpers/free-port.js';
@@ -63,7 +64,12 @@ test('the Dockerfile builds in one stage and runs production dependencies only i
 });
 
 test('the image runs `logcluster node` as a non-root user with a /health healthcheck', (t) => {
-  t.deepEqual(runtime.argv, ['node', 'dist/cli/index.js', 'node']);
+  t.deepEqual(runtime.argv, [
+    'node',
+    `--initial-heap-size=${NODE_INITIAL_HEAP_MIB}`,
+    'dist/cli/index.js',
+    'node',
+  ]);
   t.is(runtime.workdir, '/app');
   t.not(runtime.user, 'root');
   t.not(runtime.user, '0');
