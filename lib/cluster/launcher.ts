@@ -66,8 +66,8 @@ export interface LaunchedNode {
  * V8's initial heap for a node process, in MiB. A node's JavaScript heap stays small (~20-50 MiB:
  * its indexes live in typed arrays, off the heap), and with a heap that small V8 keeps the old
  * generation's limit so tight that a follower ran a full mark-compact every ~150-350 ms under
- * load (`--trace-gc`), about a fifth of its CPU. Starting at 128 MiB: no mark-compact in a busy
- * minute, ~30% less CPU per write at 64 connections (docs/performance.md). Set on the command line:
+ * load (`--trace-gc`), about a fifth of its CPU. Starting at 128 MiB: none in the same 6 s of load,
+ * ~30% less CPU per write at 64 connections (docs/performance.md). Set on the command line:
  * V8 sizes the heap when the process starts, and NODE_OPTIONS refuses this flag.
  */
 export const NODE_INITIAL_HEAP_MIB = 128;
