@@ -24,10 +24,15 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export async function handleWrite({ req, res, params, api }: RequestContext): Promise<void> {
   checkKnown(params, NO_PARAMS, false);
   const kind = bodyKind(req.headers['content-type']);
-  const parsed = parseWriteBody(kind, await readBody(req, api.bodyBytesMax));
-  const entries = parsed.batch ? validateEntries(parsed.entries) : [validateEntry(parsed.entries[0])];
-  const results = await api.service.write(entries, { forwarded: req.headers[FORWARDED_HEADER] === '1' });
-  sendJsonText(res, 200, writeReplyJson(results, parsed.batch));
+  const { batch, entries } = parseWriteBody(kind, await readBody(req, api.bodyBytesMax));
+  const origin = { forwarded: req.headers[FORWARDED_HEADER] === '1' };
+  // No name holds the parsed or validated entries across the await: a suspended handler keeps
+  // what its frame names alive until the commit, and the collector copies it meanwhile.
+  const results = await api.service.write(
+    batch ? validateEntries(entries) : [validateEntry(entries[0])],
+    origin,
+  );
+  sendJsonText(res, 200, writeReplyJson(results, batch));
 }
 
 /** GET /read/{file_path}: by file_path or id, never by a file system path. */

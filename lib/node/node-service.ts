@@ -25,6 +25,7 @@ import { filePathOf } from './entries/record.js';
 import type { Forwarder } from './forwarder.js';
 import type { NodeCore } from './node-core.js';
 import { clusterReport, healthReport, statsReport } from './node-reports.js';
+import type { ApplyResult } from './state-machine.js';
 
 /** StorageNode's implementation of the HTTP layer's NodeService. */
 export class NodeApiService implements NodeService {
@@ -35,12 +36,17 @@ export class NodeApiService implements NodeService {
     private readonly forwarder: Forwarder,
   ) {}
 
-  async write(entries: readonly ValidEntry[], origin: RequestOrigin = {}): Promise<readonly WriteResult[]> {
-    this.#checkOpen();
-    const { core } = this;
-    const status = core.status();
+  write(entries: readonly ValidEntry[], origin: RequestOrigin = {}): Promise<readonly WriteResult[]> {
+    if (this.stopping) return Promise.reject(new LogClusterError('SHUTTING_DOWN'));
+    const status = this.core.status();
     if (status.role !== 'leader') return this.#forward(entries, status.leaderId, origin);
-    const results = await core.propose(entries);
+    return this.#answer(this.core.propose(entries));
+  }
+
+  /** The answer to a proposal; it does not hold the entries while they commit (see handleWrite). */
+  async #answer(proposed: Promise<ApplyResult[]>): Promise<readonly WriteResult[]> {
+    const { core } = this;
+    const results = await proposed;
     const leaderId = core.options.id;
     return results.map((result) => ({
       file_path: filePathOf(result.index),
