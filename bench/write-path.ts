@@ -86,12 +86,13 @@ function commit(encoded: { payloads: Uint8Array[]; fields: IndexFields[] }, pend
 }
 
 const pending = new PendingWrites();
+const encoded = encodeAll(valid);
 const stages: Array<[string, () => unknown]> = [
   ['JSON.parse of the body (baseline)', () => JSON.parse(body.toString('utf8'))],
   ['parse (parseWriteBody)', () => parseWriteBody('json', body)],
   ['validate (validateEntries, ids generated)', () => validateEntries(parsed.entries)],
   ['encode (encodeEntry + proposedFields)', () => encodeAll(valid)],
-  ['pending + apply (dedup window, indexes)', () => commit(encodeAll(valid), pending)],
+  ['pending + apply (dedup window, indexes)', () => commit(encoded, pending)],
   ['reply (results + writeReplyJson)', () => replyOf(valid, 1_000_000)],
   [
     'all of the above',
