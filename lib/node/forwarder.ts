@@ -23,12 +23,17 @@ export class Forwarder {
     this.#agents = new Agents(ca);
   }
 
-  /** Forwards `entries` (ids already assigned) to `leaderUrl`; resolves with the leader's results. */
-  async write(leaderUrl: string, entries: readonly ValidEntry[]): Promise<unknown[]> {
-    const body = JSON.stringify(entries.map(toWireEntry));
+  /**
+   * Forwards `entries` (ids already assigned) to `leaderUrl`; resolves with the leader's results.
+   * Only the request body is held while the leader commits, not the entries (see handleWrite).
+   */
+  write(leaderUrl: string, entries: readonly ValidEntry[]): Promise<unknown[]> {
+    return this.#send(new URL('/write', leaderUrl), JSON.stringify(entries.map(toWireEntry)));
+  }
+
+  async #send(url: URL, body: string): Promise<unknown[]> {
     const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARDED_HEADER]: '1' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const url = new URL('/write', leaderUrl);
     let reply: Awaited<ReturnType<typeof httpRequest>>;
     try {
       reply = await httpRequest(

@@ -110,15 +110,21 @@ export class NodeApiService implements NodeService {
     await this.core.reads.wait();
   }
 
-  async #forward(entries: readonly ValidEntry[], leaderId: string | null, origin: RequestOrigin) {
+  #forward(
+    entries: readonly ValidEntry[],
+    leaderId: string | null,
+    origin: RequestOrigin,
+  ): Promise<readonly WriteResult[]> {
     const { core } = this;
     const hints = core.leaderHints(leaderId);
-    if (leaderId === null) throw new LogClusterError('NO_LEADER', 'No leader is known; retry shortly', hints);
+    if (leaderId === null) {
+      return Promise.reject(new LogClusterError('NO_LEADER', 'No leader is known; retry shortly', hints));
+    }
     const leaderUrl = core.urlOf(leaderId);
     if (origin.forwarded || leaderUrl === null) {
-      throw new LogClusterError('NOT_LEADER', `${core.options.id} is not the leader`, hints);
+      return Promise.reject(new LogClusterError('NOT_LEADER', `${core.options.id} is not the leader`, hints));
     }
-    return (await this.forwarder.write(leaderUrl, entries)) as WriteResult[];
+    return this.forwarder.write(leaderUrl, entries) as Promise<WriteResult[]>;
   }
 
   #checkOpen(): void {
