@@ -110,6 +110,20 @@ export function leaderUnreachable(r: RaftState, peer: NodeId): void {
   r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTicks - delay);
 }
 
+/**
+ * A connection to `peer` opened: it is up and listening. A follower that knows no leader (a
+ * cluster starting, a node just restarted) polls after the same short random delay instead of
+ * a whole election timeout, as etcd advances its election ticks at boot once a peer is active.
+ * A follower with a leader ignores it; PreVote keeps a wrong guess harmless (a node restarted
+ * into a cluster that has a leader is refused by the peers in their lease, and hears the leader
+ * within a heartbeat).
+ */
+export function peerReachable(r: RaftState, peer: NodeId): void {
+  if (r.role !== 'follower' || r.lead !== null || peer === r.id || !r.promotable()) return;
+  const delay = 1 + r.opts.random.nextInt(unreachableDelayTicksMax(r.opts.electionTicks));
+  r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTicks - delay);
+}
+
 /** The spread of the delay above: long enough that two followers rarely poll in the same instant. */
 export function unreachableDelayTicksMax(electionTicks: number): number {
   return Math.max(1, Math.ceil(electionTicks * UNREACHABLE_DELAY_SHARE));

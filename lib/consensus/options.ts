@@ -12,9 +12,10 @@ export const ELECTION_TICKS = 10;
 export const HEARTBEAT_TICKS = 1;
 
 /**
- * A follower told its leader's process is gone (Raft.reportUnreachable) campaigns within this
- * share of an election timeout (randomized, at least 1 tick) rather than a whole one: quick, yet
- * spread enough that followers who lost the same leader rarely poll in the same instant.
+ * A follower told its leader's process is gone (Raft.reportUnreachable), or one with no leader
+ * told a peer is up (Raft.reportReachable), campaigns within this share of an election timeout
+ * (randomized, at least 1 tick) rather than a whole one: quick, yet spread enough that followers
+ * told the same thing rarely poll in the same instant.
  */
 export const UNREACHABLE_DELAY_SHARE = 0.3;
 

@@ -5,7 +5,7 @@
  * persists, sends and applies, then hands back with advance().
  */
 import { assert } from '../assert.js';
-import { hup, leaderUnreachable } from './election.js';
+import { hup, leaderUnreachable, peerReachable } from './election.js';
 import { appendEntries, maybeCommit, tickLeader } from './leader.js';
 import { followerRole } from './log-ops.js';
 import { applyChange, encodeConfigChange } from './membership.js';
@@ -121,6 +121,16 @@ export class Raft {
    */
   reportUnreachable(peer: NodeId): void {
     leaderUnreachable(this.r, peer);
+  }
+
+  /**
+   * The driver opened a connection to `peer` (it is up). A follower that knows no leader then
+   * polls after a short random delay (UNREACHABLE_DELAY_SHARE of an election timeout) instead of
+   * a whole timeout: a starting cluster elects its first leader about as soon as its nodes can
+   * reach each other. A no-op for any other role, or with a leader known.
+   */
+  reportReachable(peer: NodeId): void {
+    peerReachable(this.r, peer);
   }
 
   /** Starts an election now (PreVote first when enabled). No-op on leaders, learners and non-members. */

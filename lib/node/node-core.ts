@@ -104,6 +104,8 @@ export class NodeCore {
       this.#raft.reportUnreachable(peer);
       this.#changed();
     });
+    // A starting node elects a leader as soon as a peer answers, not a whole timeout later.
+    transport.onPeerReachable((peer) => this.#raft.reportReachable(peer));
   }
 
   get raft(): Raft {

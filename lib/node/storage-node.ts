@@ -166,6 +166,9 @@ export class StorageNode extends EventEmitter {
     });
     this.#clock.start();
     if (o.voters.length === 1 && o.voters[0] === o.id) raft.campaign();
+    // Learn which peers are up now: with no leader known, the first one that answers starts a
+    // poll soon after (Raft.reportReachable) instead of a whole election timeout later.
+    transport.connect();
     core.driver.schedule();
     if (o.retentionMs > 0 || o.retentionBytes > 0) {
       const limits = { maxBytes: o.retentionBytes, maxAgeMs: o.retentionMs };

@@ -4,7 +4,13 @@
  * it off entirely. With no fault set, send and receive pass straight through (one branch each).
  */
 import type { Message, NodeId } from '../consensus/types.js';
-import type { PeerStats, PeerUnreachableHandler, ReceiveHandler, Transport } from './transport.js';
+import type {
+  PeerReachableHandler,
+  PeerStats,
+  PeerUnreachableHandler,
+  ReceiveHandler,
+  Transport,
+} from './transport.js';
 
 /** The faults in force. */
 export interface Faults {
@@ -59,6 +65,15 @@ export class FaultFilter implements Transport {
   /** Passes the inner transport's reports on (a fault drops messages, it does not close connections). */
   onPeerUnreachable(handler: PeerUnreachableHandler): void {
     this.inner.onPeerUnreachable?.(handler);
+  }
+
+  /** Passes the inner transport's reports on (connections open whatever the filter drops). */
+  onPeerReachable(handler: PeerReachableHandler): void {
+    this.inner.onPeerReachable?.(handler);
+  }
+
+  connect(): void {
+    this.inner.connect?.();
   }
 
   /** Drops messages this node sends to `peers` (one way: their messages still arrive). */

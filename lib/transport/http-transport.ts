@@ -21,6 +21,7 @@ import {
 import { PEER_KEEPALIVE_INTERVAL_MS, PeerLink } from './peer-link.js';
 import {
   PEER_QUEUE_MESSAGES_MAX,
+  type PeerReachableHandler,
   type PeerStats,
   type PeerUnreachableHandler,
   type ReceiveHandler,
@@ -64,6 +65,7 @@ export class HttpTransport implements Transport {
   private readonly log: (line: string) => void;
   private handler: ReceiveHandler | null = null;
   private unreachableHandler: PeerUnreachableHandler | null = null;
+  private reachableHandler: PeerReachableHandler | null = null;
   private readonly keepaliveTimer: NodeJS.Timeout;
   private closed = false;
   private refused = 0;
@@ -124,6 +126,7 @@ export class HttpTransport implements Transport {
         ...(this.ca === undefined ? {} : { ca: this.ca }),
         log: this.log,
         unreachable: () => this.unreachableHandler?.(id),
+        reachable: () => this.reachableHandler?.(id),
       });
       if (this.closed) void link.close();
       this.links.set(id, link);
@@ -159,6 +162,14 @@ export class HttpTransport implements Transport {
 
   onPeerUnreachable(handler: PeerUnreachableHandler): void {
     this.unreachableHandler = handler;
+  }
+
+  onPeerReachable(handler: PeerReachableHandler): void {
+    this.reachableHandler = handler;
+  }
+
+  connect(): void {
+    for (const link of this.links.values()) link.connectEagerly();
   }
 
   stats(): Record<NodeId, PeerStats> {

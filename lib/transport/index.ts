@@ -31,6 +31,7 @@ export {
 } from './peer-link.js';
 export {
   PEER_QUEUE_MESSAGES_MAX,
+  type PeerReachableHandler,
   type PeerStats,
   type PeerUnreachableHandler,
   type ReceiveHandler,

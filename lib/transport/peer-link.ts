@@ -47,6 +47,8 @@ export interface PeerLinkConfig {
   readonly log: (line: string) => void;
   /** Nothing listens at the peer's address (a connect was refused): its process is gone. */
   readonly unreachable?: () => void;
+  /** The handshake succeeded: the peer is up and takes our messages. */
+  readonly reachable?: () => void;
 }
 
 type LinkState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
@@ -70,6 +72,8 @@ export class PeerLink {
   private lastError: string | null = null;
   /** An open connection was lost: reconnect once even with nothing queued, to learn whether the peer is gone. */
   private probe = false;
+  /** connect() was called: keep reconnecting (with backoff) until one connection opens. */
+  private eager = false;
 
   constructor(private readonly config: PeerLinkConfig) {
     this.queue = new PeerQueue(config.queueMessagesMax);
@@ -95,6 +99,17 @@ export class PeerLink {
     if (this.queue.length === 0) return;
     if (this.state === 'idle') this.connect();
     else if (this.state === 'open') this.flushSoon();
+  }
+
+  /**
+   * Opens the connection now, with nothing to send, and keeps retrying with the usual backoff
+   * until it opens once: a starting node learns which peers are up (PeerLinkConfig.reachable)
+   * before its first election timeout.
+   */
+  connectEagerly(): void {
+    if (this.state === 'closed') return;
+    this.eager = true;
+    if (this.state === 'idle') this.connect();
   }
 
   stats(): PeerStats {
@@ -198,8 +213,10 @@ export class PeerLink {
     socket.on('end', () => this.lost(socket, 'connection ended by the peer'));
     // The receiver never writes after 101; reading keeps 'end' observable.
     socket.resume();
+    this.eager = false;
     this.config.log(`peer ${this.config.peer}: connected`);
     this.flush();
+    this.config.reachable?.();
   }
 
   private lost(socket: Duplex, reason: string): void {
@@ -229,7 +246,7 @@ export class PeerLink {
       this.state = 'idle';
       const probe = this.probe;
       this.probe = false;
-      if (probe) this.connect();
+      if (probe || this.eager) this.connect();
       else this.kick();
     }, delayMs);
   }

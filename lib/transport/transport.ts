@@ -38,6 +38,9 @@ export type ReceiveHandler = (messages: readonly Message[]) => void;
  */
 export type PeerUnreachableHandler = (peer: NodeId) => void;
 
+/** Told that a connection to `peer` opened: it is up and listening. */
+export type PeerReachableHandler = (peer: NodeId) => void;
+
 /**
  * A node's link to its peers.
  *
@@ -56,6 +59,10 @@ export interface Transport {
   onReceive(handler: ReceiveHandler): void;
   /** Optional: sets the one handler for PeerUnreachableHandler reports (a later call replaces it). */
   onPeerUnreachable?(handler: PeerUnreachableHandler): void;
+  /** Optional: sets the one handler for PeerReachableHandler reports (a later call replaces it). */
+  onPeerReachable?(handler: PeerReachableHandler): void;
+  /** Optional: connects to every peer now, retrying until each connection opens once. */
+  connect?(): void;
   close(): Promise<void>;
   /** Per-peer counters, keyed by peer id. */
   stats(): Record<NodeId, PeerStats>;

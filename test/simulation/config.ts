@@ -87,6 +87,8 @@ export interface SimConfig {
   /** Of crashes, the share whose peers are told the node is unreachable (Raft.reportUnreachable),
    * as a killed process's refused connections tell them; the rest are silent (a host lost). */
   unreachableReportShare: number;
+  /** Of starts, the share whose node and up peers are told of each other (Raft.reportReachable). */
+  reachableReportShare: number;
   /** Chance per tick that a follower is wrongly told its live leader is unreachable (a flaky link). */
   falseReportProbability: number;
   /** Send a leader's appends and heartbeats before its own persist, as the real driver does. */
@@ -136,6 +138,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   diskLatencyZeroShare: 0.4,
   earlySend: true,
   unreachableReportShare: 0.7,
+  reachableReportShare: 0.7,
   falseReportProbability: 0.01,
   crashFreeShare: 0.2,
   partitionFreeShare: 0.2,

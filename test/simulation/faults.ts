@@ -27,6 +27,7 @@ export const FAULT_KINDS = [
   'snapshot-sent',
   'log-truncation',
   'unreachable-report',
+  'reachable-report',
   'false-report',
 ] as const;
 

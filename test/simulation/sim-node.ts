@@ -39,6 +39,8 @@ export interface NodeEnv {
   applied(node: SimNode, entry: Entry, term: number): void;
   restored(node: SimNode, index: number, digest: number): void;
   crashed(node: SimNode): void;
+  /** The node (re)started: its transport is about to connect to its peers. */
+  started(node: SimNode): void;
   /** Calls node.completePersist() `afterUnits` from now (unless the node crashed meanwhile). */
   schedule(node: SimNode, afterUnits: number): void;
   trace(describe: () => string): void;
@@ -162,6 +164,7 @@ export class SimNode {
         `${this.id} start #${this.incarnation} snap=${snap.index} last=${last} term=${hs.term} vote=${hs.vote} commit=${hs.commit}`,
     );
     this.env.restored(this, restored.index, restored.digest);
+    this.env.started(this);
   }
 
   /** Crashes now: unsynced disk writes are lost (the last one torn when `tear`; default: as armed). */
@@ -205,6 +208,12 @@ export class SimNode {
   /** Delivers a message from the network. */
   async receive(message: Message): Promise<void> {
     this.live?.raft.step(message);
+    await this.drain();
+  }
+
+  /** The node's transport reports that a connection to `peer` opened (Raft.reportReachable). */
+  async peerReachable(peer: NodeId): Promise<void> {
+    this.live?.raft.reportReachable(peer);
     await this.drain();
   }
 

@@ -31,8 +31,15 @@ export interface PeerGone {
   readonly to: NodeId;
 }
 
+/** A node's transport telling it that a connection to `from` opened (`from` is up). */
+export interface PeerUp {
+  readonly type: 'peer-up';
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
 /** What travels on the simulated network: Raft messages and transport notices. */
-type SimMessage = Message | PeerGone;
+type SimMessage = Message | PeerGone | PeerUp;
 
 /** Latency of every message in the liveness phase. */
 export const HEALED_LATENCY_UNITS = 3;
@@ -184,12 +191,15 @@ class Simulation {
   private async deliver(message: SimMessage): Promise<void> {
     const node = this.byId.get(message.to);
     if (node === undefined || !node.up) {
-      if (message.type !== 'peer-gone') this.lostToCrash++;
+      if (message.type !== 'peer-gone' && message.type !== 'peer-up') this.lostToCrash++;
       return;
     }
     if (message.type === 'peer-gone') {
       this.note(() => `${message.to} told ${message.from} is unreachable`);
       await node.peerUnreachable(message.from);
+    } else if (message.type === 'peer-up') {
+      this.note(() => `${message.to} told ${message.from} is up`);
+      await node.peerReachable(message.from);
     } else {
       this.note(() => formatMessage(message));
       await node.receive(message);
@@ -305,6 +315,7 @@ class Simulation {
         this.nemesis?.crashed(node.id, this.tick, this.time);
         this.announceCrash(node.id);
       },
+      started: (node: SimNode) => this.announceStart(node.id),
       schedule: (node: SimNode, afterUnits: number) => {
         this.diskQueue.push({
           time: this.time + afterUnits,
@@ -323,6 +334,21 @@ class Simulation {
     this.nemesis.counts['unreachable-report']++;
     for (const to of this.ids) {
       if (to !== id) this.network.sendNotice({ type: 'peer-gone', from: id, to }, this.time);
+    }
+  }
+
+  /**
+   * A started node connects to its peers (StorageNode calls transport.connect()): it hears which
+   * are up, and they hear it is back once their links reconnect. Delivered as notices, with the
+   * network's latency and cuts, so they can arrive late, stale or not at all, as in a real start.
+   */
+  private announceStart(id: NodeId): void {
+    if (!this.noticePrng.chance(this.config.reachableReportShare)) return;
+    this.nemesis.counts['reachable-report']++;
+    for (const other of this.ids) {
+      if (other === id || !this.byId.get(other)?.up) continue;
+      this.network.sendNotice({ type: 'peer-up', from: other, to: id }, this.time);
+      this.network.sendNotice({ type: 'peer-up', from: id, to: other }, this.time);
     }
   }
 

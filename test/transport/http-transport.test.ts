@@ -128,6 +128,26 @@ test('the sender reconnects after the receiving server restarts', async (t) => {
   t.true(a.transport.stats().node2.connected);
 });
 
+test('connect() reaches a peer that starts later, with nothing to send, and reports it once', async (t) => {
+  const [a] = await nodes(t, ['node1']);
+  const reserved = await listen();
+  const bUrl = urlOf(reserved);
+  await new Promise<void>((resolve) => reserved.close(() => resolve()));
+  a.transport.setPeers({ node2: bUrl });
+  const reachable: string[] = [];
+  a.transport.onPeerReachable((peer) => reachable.push(peer));
+  a.transport.connect();
+  await until(() => a.transport.stats().node2.lastError !== null, 'a refused connect');
+  t.false(a.transport.stats().node2.connected);
+
+  const b = makeNode('node2', await listen(Number(new URL(bUrl).port)), { node1: a.url, node2: bUrl });
+  t.teardown(() => stopNode(b));
+  await until(() => reachable.length > 0, 'the peer reported reachable after it started');
+  t.deepEqual(reachable, ['node2']);
+  t.like(a.transport.stats().node2, { connected: true, sent: 0 });
+  t.is(b.transport.inboundStats().connections, 1);
+});
+
 test('a peer speaking another protocol version is refused with 400 PEER_PROTOCOL_MISMATCH', async (t) => {
   const [a] = await nodes(t, ['node1', 'node2']);
   const answer = await rawUpgrade(a.url, { ...goodHeaders('node2', 'node1'), [PEER_HEADERS.version]: '999' });
