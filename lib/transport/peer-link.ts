@@ -72,7 +72,7 @@ export class PeerLink {
   private lastError: string | null = null;
   /** An open connection was lost: reconnect once even with nothing queued, to learn whether the peer is gone. */
   private probe = false;
-  /** connect() was called: keep reconnecting (with backoff) until one connection opens. */
+  /** connectEagerly() was called: keep reconnecting (with backoff) until one connection opens. */
   private eager = false;
 
   constructor(private readonly config: PeerLinkConfig) {
