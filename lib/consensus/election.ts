@@ -106,8 +106,7 @@ function yieldPreCampaign(r: RaftState): void {
 export function leaderUnreachable(r: RaftState, peer: NodeId): void {
   if (r.role !== 'follower' || r.lead !== peer || peer === r.id) return;
   r.lead = null;
-  const delay = 1 + r.opts.random.nextInt(unreachableDelayTicksMax(r.opts.electionTicks));
-  r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTicks - delay);
+  pollSoon(r);
 }
 
 /**
@@ -120,6 +119,11 @@ export function leaderUnreachable(r: RaftState, peer: NodeId): void {
  */
 export function peerReachable(r: RaftState, peer: NodeId): void {
   if (r.role !== 'follower' || r.lead !== null || peer === r.id || !r.promotable()) return;
+  pollSoon(r);
+}
+
+/** Brings the election timer within a short random delay (1 to unreachableDelayTicksMax ticks) of firing. */
+function pollSoon(r: RaftState): void {
   const delay = 1 + r.opts.random.nextInt(unreachableDelayTicksMax(r.opts.electionTicks));
   r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTicks - delay);
 }
