@@ -8,6 +8,7 @@
  *   npm run bench:write-path
  */
 
+import { median } from '../lib/bench/stats.js';
 import { batchBody } from '../lib/bench/workload.js';
 import { parseWriteBody } from '../lib/http/body.js';
 import type { WriteResult } from '../lib/http/service.js';
@@ -27,11 +28,6 @@ const body = Buffer.from(batchBody(ENTRIES));
 const context = { nodeId: 'node1', nowMs: Date.now() };
 const machine = new StateMachine({ readEntry: () => undefined });
 let nextIndex = 1;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
-}
 
 /** µs per entry of `run` (one call handles one batch), median of ROUNDS rounds. */
 function perEntry(run: () => unknown): number {
