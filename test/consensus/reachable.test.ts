@@ -1,25 +1,16 @@
 import test from 'ava';
 import { ELECTION_TICKS, UNREACHABLE_DELAY_SHARE } from '../../lib/consensus/index.js';
-import { TestCluster } from './helpers/cluster.js';
+import { TestCluster, ticksToNewLeader } from './helpers/cluster.js';
 
 const ABC = ['a', 'b', 'c'];
 /** The longest delay a report may leave before the follower polls (see peerReachable). */
 const DELAY_TICKS_MAX = Math.ceil(ELECTION_TICKS * UNREACHABLE_DELAY_SHARE);
 
-/** Ticks until some node leads; undefined if none within `max`. */
-function ticksToLeader(c: TestCluster, max: number): number | undefined {
-  for (let i = 1; i <= max; i++) {
-    c.tick();
-    if (c.leader() !== undefined) return i;
-  }
-  return undefined;
-}
-
 test('a starting cluster whose nodes learn their peers are up elects within the short delay, in term 1', (t) => {
   for (let seed = 1; seed <= 60; seed++) {
     const c = new TestCluster({ voters: ABC, seed });
     for (const id of ABC) for (const peer of ABC) if (peer !== id) c.raft(id).reportReachable(peer);
-    const ticks = ticksToLeader(c, ELECTION_TICKS);
+    const ticks = ticksToNewLeader(c, 0, ELECTION_TICKS);
     t.not(ticks, undefined, `seed ${seed}: no leader within an election timeout`);
     t.true((ticks ?? 0) <= DELAY_TICKS_MAX, `seed ${seed}: took ${ticks} ticks`);
     t.is(c.leader()?.raft.status().term, 1, `seed ${seed}: one election, no split vote`);
@@ -29,7 +20,7 @@ test('a starting cluster whose nodes learn their peers are up elects within the 
 test('without the reports the first election takes at least an election timeout (the test has teeth)', (t) => {
   for (let seed = 1; seed <= 20; seed++) {
     const c = new TestCluster({ voters: ABC, seed });
-    t.is(ticksToLeader(c, ELECTION_TICKS - 1), undefined, `seed ${seed}`);
+    t.is(ticksToNewLeader(c, 0, ELECTION_TICKS - 1), undefined, `seed ${seed}`);
   }
 });
 

@@ -1,21 +1,11 @@
 import test from 'ava';
 import { ELECTION_TICKS, UNREACHABLE_DELAY_SHARE } from '../../lib/consensus/index.js';
-import { TestCluster } from './helpers/cluster.js';
+import { TestCluster, ticksToNewLeader } from './helpers/cluster.js';
 
 const ABC = ['a', 'b', 'c'];
 const ABCDE = ['a', 'b', 'c', 'd', 'e'];
 /** The longest delay a report may leave before the follower polls (see leaderUnreachable). */
 const DELAY_TICKS_MAX = Math.ceil(ELECTION_TICKS * UNREACHABLE_DELAY_SHARE);
-
-/** Ticks until a live node leads in a term above `term`; undefined if none within `max`. */
-function ticksToNewLeader(c: TestCluster, term: number, max: number): number | undefined {
-  for (let i = 1; i <= max; i++) {
-    c.tick();
-    const leader = c.leader();
-    if (leader !== undefined && leader.raft.status().term > term) return i;
-  }
-  return undefined;
-}
 
 test('followers told their dead leader is unreachable elect a new one within the short delay, without a split vote', (t) => {
   for (let seed = 1; seed <= 60; seed++) {

@@ -293,3 +293,13 @@ export class TestCluster {
       .map((e) => dec(e.data));
   }
 }
+
+/** Ticks until a live node leads in a term above `term`; undefined if none within `max`. */
+export function ticksToNewLeader(c: TestCluster, term: number, max: number): number | undefined {
+  for (let i = 1; i <= max; i++) {
+    c.tick();
+    const leader = c.leader();
+    if (leader !== undefined && leader.raft.status().term > term) return i;
+  }
+  return undefined;
+}
