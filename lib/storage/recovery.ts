@@ -135,6 +135,8 @@ async function loadLast(store: SegmentStore, report: RecoveryReport): Promise<vo
   const fd = store.fdFor(seg);
   const size = store.fs.size(fd);
   const failure = scan(store, seg, size, prev?.runs.lastTerm ?? 0);
+  // The scan read ahead into the zeros past the records, which appends will overwrite.
+  store.reader.invalidate();
   if (failure === null || zerosFrom(store.fs, fd, failure.offset, size)) return;
   if (validFrameFollows(store.fs, fd, failure.offset, size, failure.index)) {
     throw corruptError(

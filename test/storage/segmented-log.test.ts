@@ -316,3 +316,20 @@ test('with preallocation, rolls use a zero-filled spare and a clean reopen repai
   const { report: afterCrash } = await SegmentedLog.open(fs, DIR, options);
   t.true(afterCrash.lastIndex >= 200, 'acknowledged records survive in preallocated segments');
 });
+
+test('after a reopen into a preallocated segment, records appended over its zeros read back and truncate', async (t) => {
+  const fs = new SimFileSystem({ preallocation: true });
+  const options = { segmentBytesMax: 2048 };
+  const { log } = await SegmentedLog.open(fs, DIR, options);
+  for (let i = 1; i <= 200; i += 5) {
+    await log.append(recs(i, i + 4));
+    await drain(); // the next spare gets ready
+  }
+  await log.close();
+  const { log: again } = await SegmentedLog.open(fs, DIR, { ...options, tailCacheRecordsMax: 1 });
+  await again.append(recs(201, 205));
+  // Recovery's scan read ahead into the zeros; a stale read-ahead made this STORAGE_CORRUPT.
+  await again.truncateAfter(203);
+  t.is(again.lastIndex, 203);
+  for (let i = 196; i <= 203; i++) t.true(sameRecord(again.read(i), rec(i)));
+});
