@@ -30,6 +30,15 @@ export const TAIL_CACHE_RECORDS_MAX = 8192;
 /** Payload bytes the tail cache may hold (8 MiB), whichever bound is hit first. */
 export const TAIL_CACHE_BYTES_MAX = 8 * 1024 * 1024;
 
+/**
+ * Zeros written ahead of the appends when they grow a segment file that did not come from the
+ * spare (the first segment, or a roll before the spare was ready), 256 KiB at a time: one round in
+ * each step's worth of appends commits a new file size and flushes the zeros (a short flush, as
+ * SPARE_STEP_BYTES), the others overwrite written blocks and flush data only. Measured on ext4
+ * here (460-byte appends): fdatasync 0.11 vs 0.20 ms and 59 vs 105 µs of CPU.
+ */
+export const ZERO_AHEAD_BYTES = 256 * 1024;
+
 /** Sealed segment files kept open for reads; the least recently read are closed beyond this. */
 export const OPEN_SEGMENTS_MAX = 64;
 

@@ -135,6 +135,7 @@ async function loadLast(store: SegmentStore, report: RecoveryReport): Promise<vo
   const fd = store.fdFor(seg);
   const size = store.fs.size(fd);
   const failure = scan(store, seg, size, prev?.runs.lastTerm ?? 0);
+  seg.fileBytes = size;
   // The scan read ahead into the zeros past the records, which appends will overwrite.
   store.reader.invalidate();
   if (failure === null || zerosFrom(store.fs, fd, failure.offset, size)) return;
@@ -148,6 +149,7 @@ async function loadLast(store: SegmentStore, report: RecoveryReport): Promise<vo
   }
   try {
     store.fs.truncate(fd, failure.offset);
+    seg.fileBytes = failure.offset;
     await store.fs.datasync(fd);
   } catch (error) {
     throw ioError(error, 'truncating the torn tail of', seg.path);

@@ -10,7 +10,7 @@ import type { FileSystem } from './file-system.js';
 import { FrameBuffer } from './frame-buffer.js';
 import { encodeIndexFile } from './index-file.js';
 import { errnoCode, ioError } from './io-error.js';
-import { RECORD_HEADER_BYTES, WRITE_BUFFER_BYTES } from './limits.js';
+import { RECORD_HEADER_BYTES, WRITE_BUFFER_BYTES, ZERO_AHEAD_BYTES } from './limits.js';
 import type { LogRecord } from './log-record.js';
 import { frameStoredCrc } from './record-format.js';
 import { Segment } from './segment.js';
@@ -24,6 +24,9 @@ export interface StoreLimits {
   readonly sparseIndexIntervalBytes: number;
   readonly openSegmentsMax: number;
 }
+
+/** ZERO_AHEAD_BYTES of zeros, allocated at the first zero-ahead. */
+let zeros: Uint8Array | undefined;
 
 /** A segment plus the term runs of its records (kept per segment for its index file). */
 export type StoredSegment = Segment & { runs: TermRuns };
@@ -46,6 +49,11 @@ export class SegmentStore {
 
   /** The next segment, preallocated in the background. */
   readonly spare: SpareSegment;
+  /**
+   * Zeros written ahead of appends that grow the active file (0: none). Only where the file system
+   * preallocates (the real disk): an in-memory one gains nothing from written blocks.
+   */
+  private readonly zeroAheadBytes: number;
 
   constructor(
     readonly fs: FileSystem,
@@ -54,6 +62,7 @@ export class SegmentStore {
   ) {
     this.reader = new ChunkReader(fs);
     this.spare = new SpareSegment(fs, dir, limits.segmentBytesMax);
+    this.zeroAheadBytes = fs.preallocate === undefined ? 0 : ZERO_AHEAD_BYTES;
   }
 
   /** The segment appends go to. */
@@ -122,13 +131,35 @@ export class SegmentStore {
     if (this.wlen === 0) return;
     const seg = this.active;
     try {
-      this.fs.write(this.handle(seg), this.frames.bytes, 0, this.wlen, seg.bytes - this.wlen);
+      const fd = this.handle(seg);
+      this.fs.write(fd, this.frames.bytes, 0, this.wlen, seg.bytes - this.wlen);
+      if (seg.bytes > seg.fileBytes) this.zeroAhead(seg, fd);
     } catch (error) {
       this.writeError = ioError(error, 'writing', seg.path);
       throw this.writeError;
     }
     this.wlen = 0;
     this.markDirty(seg);
+  }
+
+  /**
+   * The appends just grew `seg`'s file: writes zeros after them (zeroAheadBytes, within the
+   * segment's bound), so the next appends overwrite written blocks and their rounds' fdatasyncs
+   * flush data only, with no journal commit for a new file size. The round syncing these appends
+   * makes the zeros durable too. Rolled segments get the same from the spare, in the background.
+   * Best effort: without the zeros (disk full) the file grows with its appends.
+   */
+  private zeroAhead(seg: StoredSegment, fd: number): void {
+    seg.fileBytes = seg.bytes;
+    const end = Math.min(this.limits.segmentBytesMax, seg.bytes + this.zeroAheadBytes);
+    if (end <= seg.bytes) return;
+    zeros ??= new Uint8Array(ZERO_AHEAD_BYTES);
+    try {
+      this.fs.write(fd, zeros, 0, end - seg.bytes, seg.bytes);
+      seg.fileBytes = end;
+    } catch {
+      // Zeros written in part are a tail recovery already skips; the next growth tries again.
+    }
   }
 
   /** Takes the segments written since they were last synced (all, or those `which` selects). */
@@ -141,10 +172,12 @@ export class SegmentStore {
 
   /**
    * True when the next round is one write and one fdatasync of the active segment, of at most
-   * `bytesMax` buffered bytes: no other segment, index file or directory entry waits for a sync.
+   * `bytesMax` buffered bytes: no other segment, index file or directory entry waits for a sync,
+   * and no zero-ahead (a megabyte to flush) rides with it.
    */
   isSmallRound(bytesMax: number): boolean {
     if (this.dirDirty || this.indexFiles.length > 0 || this.wlen > bytesMax) return false;
+    if (this.zeroAheadBytes > 0 && this.active.bytes > this.active.fileBytes) return false;
     return this.dirty.length === 0 || (this.dirty.length === 1 && this.dirty[0] === this.active);
   }
 
@@ -191,6 +224,7 @@ export class SegmentStore {
     } catch (error) {
       throw ioError(error, 'truncating', seg.path);
     }
+    seg.fileBytes = seg.bytes;
     this.markDirty(seg);
   }
 
@@ -229,6 +263,7 @@ export class SegmentStore {
         this.fs.truncate(fd, seg.bytes);
         this.markDirty(seg);
       }
+      seg.fileBytes = seg.bytes;
     } catch (error) {
       throw ioError(error, 'sealing', seg.path);
     }
@@ -338,6 +373,7 @@ export class SegmentStore {
     }
     if (fd === undefined) return this.createSegment(firstIndex);
     seg.fd = fd;
+    seg.fileBytes = this.limits.segmentBytesMax;
     this.openCount++;
     this.segments.push(seg);
     this.dirDirty = true;

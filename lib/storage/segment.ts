@@ -37,6 +37,11 @@ export class Segment {
   lastIndex: number;
   /** Bytes of valid records: the file's logical length and the next write position. */
   bytes = 0;
+  /**
+   * The file's length: `bytes`, then written zeros (a renamed spare, or SegmentStore's zero-ahead)
+   * that later appends overwrite in place.
+   */
+  fileBytes = 0;
   /** Open handle, or -1 when closed. */
   fd: FileHandle = -1;
   /** Written since its last datasync (a sync round must cover it before acking). */

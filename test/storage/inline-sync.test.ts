@@ -13,6 +13,8 @@ import {
   INLINE_SYNC_BYTES_MAX,
   INLINE_SYNC_SLOW_MS,
   LEADER_INLINE_SYNC_BYTES_MAX,
+  RECORD_HEADER_BYTES,
+  ZERO_AHEAD_BYTES,
 } from '../../lib/storage/limits.js';
 import { rec, recs, sameRecord } from './helpers.js';
 
@@ -86,6 +88,39 @@ test('a small append is fdatasynced inline, a big one uses the thread pool, a le
   const { log: reopened } = await SegmentedLog.open(new NodeFileSystem(), dir);
   t.is(reopened.lastIndex, 11);
   for (let i = 2; i <= 5; i++) t.true(sameRecord(reopened.readRange(i, i + 1, 1 << 20)[0], rec(i)));
+  await reopened.close();
+});
+
+test('a small round that grows the file writes zeros ahead and uses the thread pool; the next ones overwrite them inline', async (t) => {
+  const cfs = new CountingFileSystem();
+  const { log, dir } = await openLog(t, cfs);
+  const file = path.join(dir, fs.readdirSync(dir).find((name) => name.endsWith('.log'))!);
+  const dataBytes = () => log.stats().bytes;
+  t.is(fs.statSync(file).size, dataBytes() + ZERO_AHEAD_BYTES, 'the first append wrote a step of zeros');
+  // Fill up to 100 bytes short of the zeros' end with big appends (thread pool rounds).
+  let index = 2;
+  const chunk = 64 * 1024;
+  while (fs.statSync(file).size - dataBytes() > chunk + RECORD_HEADER_BYTES + 100) {
+    await log.append([rec(index++, 1, 0, chunk)]);
+  }
+  const rest = fs.statSync(file).size - dataBytes() - RECORD_HEADER_BYTES - 100;
+  await log.append([rec(index++, 1, 0, rest)]);
+  t.is(fs.statSync(file).size - dataBytes(), 100);
+
+  const before = { a: cfs.asyncSyncs, i: cfs.inlineSyncs };
+  await log.append([rec(index++, 1, 0, 200)]); // small, but past the zeros
+  t.is(cfs.inlineSyncs, before.i, 'the round flushing a step of zeros is not inline');
+  t.is(cfs.asyncSyncs, before.a + 1);
+  t.is(fs.statSync(file).size, dataBytes() + ZERO_AHEAD_BYTES);
+  await log.append([rec(index++, 1, 0, 200)]);
+  t.is(cfs.inlineSyncs, before.i + 1, 'appends into the zeros are small rounds again');
+  t.is(fs.statSync(file).size, dataBytes() + ZERO_AHEAD_BYTES - 225);
+  await log.close();
+
+  const { log: reopened, report } = await SegmentedLog.open(new NodeFileSystem(), dir);
+  t.is(report.truncatedTail, null);
+  t.is(reopened.lastIndex, index - 1);
+  t.true(sameRecord(reopened.read(index - 1), rec(index - 1, 1, 0, 200)));
   await reopened.close();
 });
 

@@ -8,6 +8,7 @@ import {
   type SegmentedLogOptions,
   segmentName,
 } from '../../lib/storage/index.js';
+import { ZERO_AHEAD_BYTES } from '../../lib/storage/limits.js';
 import { SimFileSystem } from '../../lib/testing/index.js';
 import { drain, rec, recs, sameRecord } from './helpers.js';
 
@@ -332,4 +333,43 @@ test('after a reopen into a preallocated segment, records appended over its zero
   await again.truncateAfter(203);
   t.is(again.lastIndex, 203);
   for (let i = 196; i <= 203; i++) t.true(sameRecord(again.read(i), rec(i)));
+});
+
+test('with preallocation, appends that grow the first segment write zeros ahead of them, which reopen and crashes skip', async (t) => {
+  const fs = new SimFileSystem({ preallocation: true });
+  const options = { segmentBytesMax: 4 * ZERO_AHEAD_BYTES };
+  const file = `${DIR}/${segmentName(1)}`;
+  const { log } = await SegmentedLog.open(fs, DIR, options);
+  await log.append(recs(1, 10));
+  const dataBytes = () => log.stats().bytes;
+  const first = fs.fileBytes(file)!;
+  t.is(first.length, dataBytes() + ZERO_AHEAD_BYTES, 'one step of zeros after the records');
+  t.true(first.subarray(dataBytes()).every((b) => b === 0));
+
+  const big = (i: number) => rec(i, 1, 0, 64 * 1024);
+  let i = 11;
+  while (dataBytes() + 64 * 1024 + 25 <= first.length) await log.append([big(i++)]);
+  t.is(fs.fileBytes(file)!.length, first.length, 'appends overwrite the zeros');
+  await log.append([big(i++)]);
+  t.is(fs.fileBytes(file)!.length, dataBytes() + ZERO_AHEAD_BYTES, 'a second step when the records reach it');
+  while (i <= 30) await log.append([big(i++)]);
+
+  await log.truncateAfter(20);
+  t.is(fs.fileBytes(file)!.length, dataBytes(), 'a truncation cuts the zeros too');
+  await log.append(recs(21, 25, 2));
+  t.is(fs.fileBytes(file)!.length, dataBytes() + ZERO_AHEAD_BYTES, 'and the next growth writes a step again');
+  await log.close();
+
+  const { log: again, report } = await SegmentedLog.open(fs, DIR, options);
+  t.is(report.truncatedTail, null, 'the zeros are not a torn tail');
+  t.is(again.lastIndex, 25);
+  t.true(sameRecord(again.read(20), big(20)));
+  t.true(sameRecord(again.read(25), rec(25, 2)));
+  await again.append(recs(26, 40, 2));
+  await again.truncateAfter(39); // reads record 39 from the file, over what were zeros at open
+  await again.append([rec(40, 2)]);
+  fs.crash({ tearLastWrite: true });
+  const { log: afterCrash } = await SegmentedLog.open(fs, DIR, options);
+  t.is(afterCrash.lastIndex, 40, 'acknowledged appends into the zeros survive a crash');
+  t.true(sameRecord(afterCrash.read(40), rec(40, 2)));
 });
