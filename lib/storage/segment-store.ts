@@ -173,7 +173,7 @@ export class SegmentStore {
   /**
    * True when the next round is one write and one fdatasync of the active segment, of at most
    * `bytesMax` buffered bytes: no other segment, index file or directory entry waits for a sync,
-   * and no zero-ahead (a megabyte to flush) rides with it.
+   * and no zero-ahead (a step of zeros to flush) rides with it.
    */
   isSmallRound(bytesMax: number): boolean {
     if (this.dirDirty || this.indexFiles.length > 0 || this.wlen > bytesMax) return false;

@@ -8,7 +8,7 @@ import {
   type SegmentedLogOptions,
   segmentName,
 } from '../../lib/storage/index.js';
-import { ZERO_AHEAD_BYTES } from '../../lib/storage/limits.js';
+import { RECORD_HEADER_BYTES, ZERO_AHEAD_BYTES } from '../../lib/storage/limits.js';
 import { SimFileSystem } from '../../lib/testing/index.js';
 import { drain, rec, recs, sameRecord } from './helpers.js';
 
@@ -348,7 +348,7 @@ test('with preallocation, appends that grow the first segment write zeros ahead 
 
   const big = (i: number) => rec(i, 1, 0, 64 * 1024);
   let i = 11;
-  while (dataBytes() + 64 * 1024 + 25 <= first.length) await log.append([big(i++)]);
+  while (dataBytes() + 64 * 1024 + RECORD_HEADER_BYTES <= first.length) await log.append([big(i++)]);
   t.is(fs.fileBytes(file)!.length, first.length, 'appends overwrite the zeros');
   await log.append([big(i++)]);
   t.is(fs.fileBytes(file)!.length, dataBytes() + ZERO_AHEAD_BYTES, 'a second step when the records reach it');
