@@ -36,11 +36,16 @@ export class NodeApiService implements NodeService {
     private readonly forwarder: Forwarder,
   ) {}
 
+  /** Not async (see #answer), yet every failure is a rejection, as callers chain on the promise. */
   write(entries: readonly ValidEntry[], origin: RequestOrigin = {}): Promise<readonly WriteResult[]> {
-    if (this.stopping) return Promise.reject(new LogClusterError('SHUTTING_DOWN'));
-    const status = this.core.status();
-    if (status.role !== 'leader') return this.#forward(entries, status.leaderId, origin);
-    return this.#answer(this.core.propose(entries));
+    try {
+      this.#checkOpen();
+      const status = this.core.status();
+      if (status.role !== 'leader') return this.#forward(entries, status.leaderId, origin);
+      return this.#answer(this.core.propose(entries));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The answer to a proposal; it does not hold the entries while they commit (see handleWrite). */
@@ -117,12 +122,10 @@ export class NodeApiService implements NodeService {
   ): Promise<readonly WriteResult[]> {
     const { core } = this;
     const hints = core.leaderHints(leaderId);
-    if (leaderId === null) {
-      return Promise.reject(new LogClusterError('NO_LEADER', 'No leader is known; retry shortly', hints));
-    }
+    if (leaderId === null) throw new LogClusterError('NO_LEADER', 'No leader is known; retry shortly', hints);
     const leaderUrl = core.urlOf(leaderId);
     if (origin.forwarded || leaderUrl === null) {
-      return Promise.reject(new LogClusterError('NOT_LEADER', `${core.options.id} is not the leader`, hints));
+      throw new LogClusterError('NOT_LEADER', `${core.options.id} is not the leader`, hints);
     }
     return this.forwarder.write(leaderUrl, entries) as Promise<WriteResult[]>;
   }
