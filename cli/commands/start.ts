@@ -176,10 +176,21 @@ async function startForeground(out: Output, config: ResolvedClusterConfig, args:
   await runUntilSignal(manager, record, out);
 }
 
-/** Keeps the cluster up until SIGINT/SIGTERM; SIGUSR2 (sent by `recover`) restarts dead nodes. */
+/**
+ * Keeps the cluster up until SIGINT/SIGTERM; SIGUSR2 (sent by `recover`) restarts dead nodes.
+ * Restarts and state-file writes run one at a time, and a stop waits for the one in flight: a
+ * write finishing after the stop removed the file would bring it back, and a failure ends the
+ * command with its error instead of an unhandled rejection.
+ */
 function runUntilSignal(manager: ClusterManager, record: () => Promise<void>, out: Output): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let stopping = false;
+    let busy: Promise<unknown> = Promise.resolve();
+    const inTurn = (work: () => Promise<unknown>, what: string): void => {
+      busy = busy
+        .then(() => (stopping ? undefined : work()))
+        .catch((error: unknown) => out.note(`${what} failed: ${String(error)}`));
+    };
     const stop = (): void => {
       if (stopping) {
         out.note('stopping now (second signal)');
@@ -187,25 +198,24 @@ function runUntilSignal(manager: ClusterManager, record: () => Promise<void>, ou
       }
       stopping = true;
       if (!out.json) out.line(out.color.dim('stopping every node ...'));
-      void manager
-        .stop()
+      busy
+        .then(() => manager.stop())
         .then(() => removeClusterState(manager.config.dataDir))
         .then(() => {
           if (!out.json) out.line(out.color.green('stopped'));
           resolve();
-        });
+        }, reject);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     process.on('SIGHUP', stop);
-    process.on('SIGUSR2', () => {
-      const dead = manager.status().nodes.filter((n) => n.state === 'dead' || n.state === 'stopped');
-      void Promise.all(dead.map((n) => manager.restart(n.id))).then(record, (error: unknown) =>
-        out.note(`restart failed: ${String(error)}`),
-      );
-    });
-    manager.on('node-up', () => {
-      if (!stopping) void record();
-    });
+    process.on('SIGUSR2', () =>
+      inTurn(async () => {
+        const dead = manager.status().nodes.filter((n) => n.state === 'dead' || n.state === 'stopped');
+        await Promise.all(dead.map((n) => manager.restart(n.id)));
+        await record();
+      }, 'restart'),
+    );
+    manager.on('node-up', () => inTurn(record, 'recording the cluster'));
   });
 }
