@@ -10,8 +10,11 @@ const START_DEADLINE_MS = 20_000;
 /** Ctrl-C stops every node gracefully well within this. */
 const STOP_DEADLINE_MS = 10_000;
 
-/** Starts `logcluster start` in the foreground and collects its stdout lines. */
-function foreground(t: ExecutionContext, fx: ClusterFixture): { child: ResultPromise; lines: string[] } {
+/** Starts `logcluster start` in the foreground and collects its stdout lines and its stderr. */
+function foreground(
+  t: ExecutionContext,
+  fx: ClusterFixture,
+): { child: ResultPromise; lines: string[]; stderr: string[] } {
   const child = execa(
     process.execPath,
     [CLI_PATH, 'start', '--base-port', String(fx.basePort), '--data-dir', fx.dataDir],
@@ -28,7 +31,9 @@ function foreground(t: ExecutionContext, fx: ClusterFixture): { child: ResultPro
   child.stdout?.on('data', (chunk: Buffer) =>
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
   );
-  return { child, lines };
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  return { child, lines, stderr };
 }
 
 async function waitForLine(lines: string[], pattern: RegExp, timeoutMs: number): Promise<string> {
@@ -44,7 +49,7 @@ async function waitForLine(lines: string[], pattern: RegExp, timeoutMs: number):
 test('foreground start: live events, fail/recover from another terminal, Ctrl-C stops everything', async (t) => {
   if (!requireBuild(t)) return;
   const fx = await clusterFixture(t, 3);
-  const { child, lines } = foreground(t, fx);
+  const { child, lines, stderr } = foreground(t, fx);
   await waitForLine(lines, /^leader: node\d/, START_DEADLINE_MS);
   t.truthy(
     lines.find((l) => / leader +node\d \(term \d+\)/.test(l)),
@@ -63,7 +68,7 @@ test('foreground start: live events, fail/recover from another terminal, Ctrl-C 
 
   child.kill('SIGINT');
   const result = await child;
-  t.is(result.exitCode, 0);
+  t.is(result.exitCode, 0, `stdout:\n${lines.join('\n')}\nstderr:\n${stderr.join('')}`);
   t.true(await waitForExit([...pids, ...fx.recordedPids()], STOP_DEADLINE_MS));
   t.false(existsSync(join(fx.dataDir, 'cluster.json')));
 });
